@@ -1,0 +1,579 @@
+"""Flat exports — CSV, TSV, XLSX — as OKR sets: one row per key result, the objective repeated or merged above.
+
+OKR tools (飞书OKR, Tita…) and Excel trackers export one row per key result, repeating the team and the
+objective on every row, or leaving them blank under a merged cell. This module finds the header row (it may
+sit under a title row), maps the columns to fields (``_columns``), groups rows into sets by (team, cycle)
+and into objectives, checks each value once (``_values``) and builds the model without re-validating it.
+
+Speed matters: a 100,000-row CSV is read in one streaming pass; conversions are cached per distinct cell
+value, and every problem names its file, row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from ..findings import ImportResult, InputProblem, ProblemLevel
+from ..model import Action, AlignmentType, Dependency, DependencyStatus, KeyResult, Level
+from . import _construct as build
+from . import _values as values
+from ._columns import IGNORE, ColumnMatcher
+from ._encoding import HEAD_BYTES, candidates, decode_head
+from ._ids import assign_ids, kr_label, objective_label
+
+__all__ = ["HEADER_SCAN_ROWS", "Layout", "TableReader", "find_layout", "load_csv", "no_header"]
+
+HEADER_SCAN_ROWS = 10  # the header row must be among the first rows of a file or sheet
+
+# The order in which a row's cells are unpacked; every field of columns.toml, once.
+ROW_FIELDS = (
+    "team", "level", "cycle", "cycle_end", "parent", "set_owner",
+    "objective_id", "objective", "objective_owner", "objective_confidence", "aligned_to", "alignment",
+    "kr_id", "key_result", "owner", "members", "confidence", "due", "baseline", "target", "unit",
+    "progress", "score", "dependency", "handshake", "dependency_status", "actions", "note",
+)  # fmt: skip
+
+# When a header appears twice, its first column before the key result reads as the objective's own field
+# ("目标, 负责人, 关键结果, 负责人").
+_OBJECTIVE_TWIN = {"owner": "objective_owner", "confidence": "objective_confidence", "kr_id": "objective_id"}
+_ACTION_SPLIT = re.compile(r"\s*(?:\r?\n|；|;)\s*")
+_ACTION_MARK = re.compile(r"^(?:[-*•·]\s*|\d{1,2}\s*[.、)）]\s*|[（(]\d{1,2}[)）]\s*)")
+_DELIMITERS = (",", "\t", ";")
+
+# csv's default 128 KiB field limit would abort a file on one huge cell; huge cells are truncated instead.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
+
+@dataclass(slots=True)
+class Layout:
+    """Where each field sits in a table, read from its header row."""
+
+    header_row: int
+    columns: dict[str, int]  # field → 0-based column
+    headers: dict[str, str]  # field → the header as written
+    problems: list[InputProblem] = field(default_factory=list)
+
+
+def find_layout(
+    rows: list[tuple[int, list[Any]]], matcher: ColumnMatcher, file: str, sheet: str | None
+) -> Layout | None:
+    """The layout of the first row that has an objective and a key result column, if any."""
+    for number, cells in rows:
+        found: dict[str, list[int]] = {}
+        texts: dict[int, str] = {}
+        unknown: list[int] = []
+        for index, cell in enumerate(cells):
+            text = values.cell_text(cell)
+            if not text:
+                continue
+            texts[index] = text
+            name = matcher.field_of(text)
+            if name is None:
+                unknown.append(index)
+            elif name != IGNORE:
+                found.setdefault(name, []).append(index)
+        if "objective" not in found or "key_result" not in found:
+            continue
+        layout = Layout(number, {}, {})
+
+        def warn(reason: str, row: int = number) -> None:
+            layout.problems.append(
+                InputProblem(file=file, sheet=sheet, row=row, reason=reason, level=ProblemLevel.warning)
+            )
+
+        kr_column = found["key_result"][0]
+        for name, columns in found.items():
+            twin = _OBJECTIVE_TWIN.get(name)
+            if len(columns) > 1 and twin and twin not in found and columns[0] < kr_column:
+                layout.columns[twin], layout.headers[twin] = columns[0], texts[columns[0]]
+                columns = columns[1:]
+            layout.columns[name], layout.headers[name] = columns[0], texts[columns[0]]
+            for extra in columns[1:]:
+                warn(f"column {texts[extra]!r} repeats {texts[columns[0]]!r} ({name}); ignored")
+        for index in unknown:
+            warn(f"unknown column {texts[index]!r} ignored (map it with --map 'HEADER=field')")
+        return layout
+    return None
+
+
+class _Bad:
+    """A cached conversion failure: the reason, reported again on every row that has the value."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+@dataclass(slots=True, eq=False)
+class _Objective:
+    label: str  # the objective id as written, "" if none
+    text: str
+    row: int
+    raw: tuple[Any, ...] = ()  # the last objective-level cells applied, to skip repeats cheaply
+    owner: str | None = None
+    confidence: float | None = None
+    aligned_to: list[str] = field(default_factory=list)
+    alignment: AlignmentType | None = None
+    key_results: list[KeyResult] = field(default_factory=list)
+    kr_labels: list[str] = field(default_factory=list)
+    warned: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True, eq=False)
+class _Set:
+    team: str
+    cycle: str | None
+    row: int
+    raw: tuple[Any, ...] = ()
+    level: Level | None = None
+    parent: str | None = None
+    owner: str | None = None
+    cycle_end: date | None = None
+    objectives: dict[tuple[str, str], _Objective] = field(default_factory=dict)
+    warned: set[str] = field(default_factory=set)
+
+
+class TableReader:
+    """Turns the data rows of one table (a CSV file or one sheet) into OKR sets.
+
+    Feed rows with ``add`` in order, then call ``finish``. Cells may be text (CSV) or typed values (XLSX).
+    """
+
+    def __init__(self, file: str, sheet: str | None, default_team: str, layout: Layout) -> None:
+        self.file = file
+        self.sheet = sheet
+        self.default_team = default_team
+        self.layout = layout
+        self.problems: list[InputProblem] = list(layout.problems)
+        columns = layout.columns
+        self.width = max(columns.values()) + 1
+        # A missing field reads the "" appended to every row.
+        self._cells: Callable[[list[Any]], tuple[Any, ...]] = itemgetter(*(columns.get(f, -1) for f in ROW_FIELDS))
+        self._field_of_column = {index: name for name, index in columns.items()}
+        self._kr_column = columns["key_result"]
+        self.sets: dict[tuple[str, str | None], _Set] = {}
+        self._set: _Set | None = None
+        self._objective: _Objective | None = None
+        self._team = ""  # the last team and cycle cells, filled down into blank cells below them
+        self._cycle = ""
+        self._names: dict[Any, str | None] = {}
+        self._caches: dict[str, dict[Any, Any]] = {}
+        self._labels: dict[str, dict[Any, str]] = {"objective_id": {}, "kr_id": {}}
+
+    # ---------------------------------------------------------------- problems
+
+    def problem(self, row: int, name: str | None, reason: str, level: ProblemLevel = ProblemLevel.error) -> None:
+        self.problems.append(
+            InputProblem(file=self.file, sheet=self.sheet, row=row, field=name, reason=reason, level=level)
+        )
+
+    def _bad_value(self, row: int, name: str, reason: str) -> None:
+        self.problem(row, name, f"bad value in column {self.layout.headers.get(name, name)!r}: {reason}")
+
+    # ---------------------------------------------------------------- cell conversions
+
+    def _text(self, value: Any, row: int, name: str, limit: int = values.TEXT_LIMIT) -> str:
+        text = value.strip() if type(value) is str else values.cell_text(value)
+        if len(text) > limit:
+            self.problem(
+                row, name, f"cell of {len(text):,} characters truncated to {limit:,}", ProblemLevel.warning
+            )
+            text = text[:limit]
+        return text
+
+    def _name(self, value: Any, row: int, name: str) -> str | None:
+        """A short cell (owner, unit, parent…), cached: exports repeat the same few names."""
+        try:
+            return self._names[value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value cannot occur in practice; convert without caching
+            return self._text(value, row, name, values.NAME_LIMIT) or None
+        text = self._text(value, row, name, values.NAME_LIMIT) or None
+        if text is None or len(text) < values.NAME_LIMIT:
+            self._names[value] = text
+        return text
+
+    def _convert(self, value: Any, row: int, name: str, convert: Callable[[Any], Any]) -> Any:
+        """``convert(value)``, cached per field and value; a failure is reported and reads as empty."""
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches[name] = {}
+        try:
+            result = cache[value]
+        except KeyError:
+            try:
+                result = convert(value)
+            except ValueError as exc:
+                result = _Bad(str(exc))
+            cache[value] = result
+        if type(result) is _Bad:
+            self._bad_value(row, name, result.reason)
+            return None
+        return result
+
+    def _due(self, value: Any, row: int, year: int | None) -> date | None:
+        cache = self._caches.setdefault("due", {})
+        key = (value, year)
+        try:
+            result = cache[key]
+        except KeyError:
+            try:
+                result = values.due_date(value, year)
+            except ValueError as exc:
+                result = _Bad(str(exc))
+            cache[key] = result
+        if type(result) is _Bad:
+            if "no year" in result.reason:
+                self.problem(row, "due", f"{result.reason}; left empty", ProblemLevel.warning)
+            else:
+                self._bad_value(row, "due", result.reason)
+            return None
+        return result
+
+    def _label(self, text: str, parse: Callable[[Any], str | None], row: int, name: str) -> str:
+        """The normalised id label of a cell; "" when blank, or when not understood (reported once)."""
+        cache = self._labels[name]
+        try:
+            return cache[text]
+        except KeyError:
+            pass
+        label = parse(text) or ""
+        if not label:
+            self.problem(
+                row, name, f"id {text!r} not understood (expected e.g. O1 / KR2); numbered by position",
+                ProblemLevel.warning,
+            )  # fmt: skip
+        cache[text] = label
+        return label
+
+    # ---------------------------------------------------------------- rows
+
+    def add(self, row: int, cells: list[Any], merged: Iterable[int] = (), formulas: Iterable[int] = ()) -> None:
+        """Read one data row. ``merged``: columns filled from a merged cell; ``formulas``: columns whose
+        formula has no saved value."""
+        if len(cells) < self.width:
+            cells.extend([""] * (self.width - len(cells)))
+        cells.append("")
+        for column in formulas:
+            name = self._field_of_column.get(column)
+            if name is None:
+                continue
+            self.problem(row, name, "formula without a computed value (open and save the file in Excel)")
+            if name in ("objective", "key_result"):
+                return
+        (team, level, cycle, cycle_end, parent, set_owner,
+         oid, otext, oowner, oconf, aligned, alignment,
+         kid, ktext, owner, members, conf, due, baseline, target, unit,
+         progress, score, dep, hand, dstatus, actions, note) = self._cells(cells)  # fmt: skip
+
+        otext = self._text(otext, row, "objective")
+        ktext = self._text(ktext, row, "key_result")
+        team = self._name(team, row, "team") or ""
+        cycle = self._name(cycle, row, "cycle") or ""
+        oid = self._name(oid, row, "objective_id") or "" if oid != "" else ""
+        objective = self._objective
+        if otext or oid:
+            okr_set = self._set_of(team, cycle, row)
+            objective = self._objective_of(okr_set, oid, otext, row)
+            if objective is None:
+                return
+        elif ktext or actions or dep:
+            if objective is None or (team and team != self._team):
+                self.problem(row, "objective", "row has a key result but no objective; skipped")
+                return
+            okr_set = self._set
+        else:
+            return  # a blank row
+        assert okr_set is not None
+        if set_owner or level or parent or cycle_end:
+            raw = (level, parent, set_owner, cycle_end)
+            if raw != okr_set.raw:
+                okr_set.raw = raw
+                self._set_fields(okr_set, row, level, parent, set_owner, cycle_end)
+        if oowner or oconf or aligned or alignment:
+            raw = (oowner, oconf, aligned, alignment)
+            if raw != objective.raw:
+                objective.raw = raw
+                self._objective_fields(objective, row, oowner, oconf, aligned, alignment)
+
+        if not ktext:
+            if objective.key_results and (actions or dep):  # more actions or handshakes of the KR above
+                self._continue_kr(objective.key_results[-1], row, actions, dep, hand, dstatus)
+            elif owner or conf or due or score or progress:
+                self.problem(row, "key_result", "key result fields on a row without key result text ignored",
+                             ProblemLevel.warning)  # fmt: skip
+            return
+        if self._kr_column in merged and objective.key_results:  # the KR cell is merged over several rows
+            self._continue_kr(objective.key_results[-1], row, actions, dep, hand, dstatus)
+            return
+
+        year = values.cycle_year(okr_set.cycle) or (okr_set.cycle_end.year if okr_set.cycle_end else None)
+        kid = self._name(kid, row, "kr_id") if kid != "" else None
+        objective.kr_labels.append(self._label(kid, kr_label, row, "kr_id") if kid else "")
+        objective.key_results.append(
+            build.key_result(
+                "",
+                ktext,
+                owner=self._name(owner, row, "owner") if owner else None,
+                members=values.names(self._text(members, row, "members")) if members else [],
+                due=self._due(due, row, year) if due else None,
+                confidence=self._convert(conf, row, "confidence", values.percent) if conf != "" else None,
+                baseline=self._convert(baseline, row, "baseline", values.number) if baseline != "" else None,
+                target=self._convert(target, row, "target", values.number) if target != "" else None,
+                unit=self._name(unit, row, "unit") if unit else None,
+                progress=self._convert(progress, row, "progress", values.percent) if progress != "" else None,
+                score=self._convert(score, row, "score", values.score) if score != "" else None,
+                dependencies=self._dependencies(row, dep, hand, dstatus) if dep or hand or dstatus else [],
+                actions=self._actions(row, actions) if actions else [],
+                note=self._text(note, row, "note") or None if note else None,
+                source=build.source(self.file, row=row, sheet=self.sheet),
+            )
+        )
+
+    def _set_of(self, team: str, cycle: str, row: int) -> _Set:
+        """The set a row with an objective belongs to; blank team and cycle cells fill down."""
+        if team:
+            self._team = team
+        else:
+            team = self._team or self.default_team
+        if cycle:
+            self._cycle = cycle
+        else:
+            cycle = self._cycle
+        okr_set = self._set
+        if okr_set is not None and okr_set.team == team and (okr_set.cycle or "") == cycle:
+            return okr_set
+        key = (team, values.normalise_cycle(cycle) if cycle else None)
+        okr_set = self.sets.get(key)
+        if okr_set is None:
+            okr_set = self.sets[key] = _Set(team, key[1], row)
+        self._set = okr_set
+        self._objective = None
+        return okr_set
+
+    def _objective_of(self, okr_set: _Set, oid: str, text: str, row: int) -> _Objective | None:
+        label = self._label(oid, objective_label, row, "objective_id") if oid else ""
+        current = self._objective
+        if current is not None and current.text == text and current.label == label:
+            return current
+        if not text:  # an id without text: an objective met earlier in this set
+            for candidate in okr_set.objectives.values():
+                if label and candidate.label == label:
+                    self._objective = candidate
+                    return candidate
+            self.problem(row, "objective", "objective id without objective text; row skipped")
+            return None
+        objective = okr_set.objectives.get((label, text))
+        if objective is None:
+            objective = okr_set.objectives[(label, text)] = _Objective(label, text, row)
+        self._objective = objective
+        return objective
+
+    def _keep(self, warned: set[str], name: str, old: Any, new: Any, row: int) -> Any:
+        """The first value of a field given on several rows of one item; a differing one is reported once."""
+        if old is None or new is None or old == new:
+            return new if old is None else old
+        if name not in warned:
+            warned.add(name)
+            self.problem(row, name, f"differs from an earlier row ({old!r}, here {new!r}); kept the first",
+                         ProblemLevel.warning)  # fmt: skip
+        return old
+
+    def _set_fields(self, okr_set: _Set, row: int, level: Any, parent: Any, owner: Any, cycle_end: Any) -> None:
+        warned = okr_set.warned
+        if level != "":
+            okr_set.level = self._keep(
+                warned, "level", okr_set.level, self._convert(level, row, "level", values.level), row
+            )
+        if parent:
+            okr_set.parent = self._keep(warned, "parent", okr_set.parent, self._name(parent, row, "parent"), row)
+        if owner:
+            okr_set.owner = self._keep(warned, "set_owner", okr_set.owner, self._name(owner, row, "set_owner"), row)
+        if cycle_end != "":
+            end = self._convert(cycle_end, row, "cycle_end", values.due_date)
+            okr_set.cycle_end = self._keep(warned, "cycle_end", okr_set.cycle_end, end, row)
+
+    def _objective_fields(
+        self, objective: _Objective, row: int, owner: Any, confidence: Any, aligned: Any, alignment: Any
+    ) -> None:
+        warned = objective.warned
+        if owner:
+            value = self._name(owner, row, "objective_owner")
+            objective.owner = self._keep(warned, "objective_owner", objective.owner, value, row)
+        if confidence != "":
+            value = self._convert(confidence, row, "objective_confidence", values.percent)
+            objective.confidence = self._keep(warned, "objective_confidence", objective.confidence, value, row)
+        if aligned:  # several rows may each name a parent KR the objective takes on
+            for ref in values.refs(self._text(aligned, row, "aligned_to")):
+                if ref not in objective.aligned_to:
+                    objective.aligned_to.append(ref)
+        if alignment != "":
+            value = self._convert(alignment, row, "alignment", values.alignment)
+            objective.alignment = self._keep(warned, "alignment", objective.alignment, value, row)
+
+    def _dependencies(self, row: int, teams: Any, point: Any, status: Any) -> list[Dependency]:
+        names = values.names(self._text(teams, row, "dependency")) if teams else []
+        point_text = self._text(point, row, "handshake") or None if point else None
+        state: DependencyStatus | None = None
+        if status != "":
+            state = self._convert(status, row, "dependency_status", values.status)
+        if not names:
+            if point_text or state:
+                self.problem(row, "dependency", "handshake point or status without a dependency team ignored",
+                             ProblemLevel.warning)  # fmt: skip
+            return []
+        return [build.dependency(team[: values.NAME_LIMIT], point_text, state) for team in names]
+
+    def _actions(self, row: int, cell: Any) -> list[Action]:
+        text = self._text(cell, row, "actions")
+        found = []
+        for part in _ACTION_SPLIT.split(text):
+            part = _ACTION_MARK.sub("", part).strip()
+            if part:
+                found.append(build.action(part))
+        return found
+
+    def _continue_kr(self, kr: KeyResult, row: int, actions: Any, dep: Any, hand: Any, dstatus: Any) -> None:
+        if actions:
+            kr.actions.extend(self._actions(row, actions))
+        if dep or hand or dstatus:
+            kr.dependencies.extend(self._dependencies(row, dep, hand, dstatus))
+
+    # ---------------------------------------------------------------- result
+
+    def finish(self) -> list[Any]:
+        """The OKR sets read, with final ids; problems are in ``self.problems``."""
+        sets = []
+        for okr_set in self.sets.values():
+            objectives = list(okr_set.objectives.values())
+            ids, repeated = assign_ids([o.label or None for o in objectives], "O")
+            if repeated:
+                self.problem(
+                    okr_set.row, "objective_id",
+                    f"objective id {', '.join(repeated)} used more than once in {okr_set.team}; "
+                    "objectives numbered by position",
+                    ProblemLevel.warning,
+                )  # fmt: skip
+            built = []
+            for objective, oid in zip(objectives, ids, strict=True):
+                kr_ids, repeated = assign_ids([label or None for label in objective.kr_labels], "KR")
+                if repeated:
+                    self.problem(
+                        objective.row, "kr_id",
+                        f"key result id {', '.join(repeated)} used more than once under {oid}; "
+                        "key results numbered by position",
+                        ProblemLevel.warning,
+                    )  # fmt: skip
+                for kr, kr_id in zip(objective.key_results, kr_ids, strict=True):
+                    kr.__dict__["id"] = kr_id
+                built.append(
+                    build.objective(
+                        oid,
+                        objective.text,
+                        owner=objective.owner,
+                        confidence=objective.confidence,
+                        aligned_to=objective.aligned_to,
+                        alignment=objective.alignment,
+                        key_results=objective.key_results,
+                        source=build.source(self.file, row=objective.row, sheet=self.sheet),
+                    )
+                )
+            sets.append(
+                build.okr_set(
+                    okr_set.team,
+                    level=okr_set.level,
+                    cycle=okr_set.cycle,
+                    cycle_end=okr_set.cycle_end,
+                    parent=okr_set.parent,
+                    owner=okr_set.owner,
+                    objectives=built,
+                    source=build.source(self.file, row=okr_set.row, sheet=self.sheet),
+                )
+            )
+        return sets
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _sniff_delimiter(head: str, suffix: str) -> str:
+    """The delimiter used most on any of the first lines; the suffix's own on a tie."""
+    preferred = "\t" if suffix == ".tsv" else ","
+    best, best_count = preferred, 0
+    for line in head.splitlines()[:HEADER_SCAN_ROWS]:
+        for delimiter in _DELIMITERS:
+            count = line.count(delimiter)
+            if count > best_count or (count == best_count and count and delimiter == preferred):
+                best, best_count = delimiter, count
+    return best
+
+
+def load_csv(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
+    """Read a CSV or TSV export, trying the candidate encodings in order until one reads the whole file."""
+    result = ImportResult()
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if not head.strip() or head in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        result.problems.append(InputProblem(file=file, reason="empty file"))
+        return result
+    for encoding in candidates(head):
+        text = decode_head(head, encoding)
+        if text is None:
+            continue
+        delimiter = _sniff_delimiter(text.lstrip("\ufeff"), path.suffix.lower())
+        try:
+            return _read_csv(path, file, matcher, encoding, delimiter)
+        except UnicodeDecodeError:
+            continue
+    result.problems.append(
+        InputProblem(file=file, reason="cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")
+    )
+    return result
+
+
+def _read_csv(path: Path, file: str, matcher: ColumnMatcher, encoding: str, delimiter: str) -> ImportResult:
+    result = ImportResult()
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        rows = enumerate(csv.reader(text, delimiter=delimiter), 1)
+        first: list[tuple[int, list[Any]]] = []
+        for number, cells in rows:
+            first.append((number, cells))
+            if len(first) == HEADER_SCAN_ROWS:
+                break
+        if not any(any(c.strip() for c in cells) for _, cells in first):
+            result.problems.append(InputProblem(file=file, reason="empty file"))
+            return result
+        layout = find_layout(first, matcher, file, None)
+        if layout is None:
+            result.problems.append(no_header(file, None))
+            return result
+        reader = TableReader(file, None, Path(file).stem or file, layout)
+        add = reader.add
+        for number, cells in first:
+            if number > layout.header_row:
+                add(number, cells)
+        for number, cells in rows:
+            add(number, cells)
+    result.sets = reader.finish()
+    result.problems.extend(reader.problems)
+    return result
+
+
+def no_header(file: str, sheet: str | None, level: ProblemLevel = ProblemLevel.error) -> InputProblem:
+    return InputProblem(
+        file=file,
+        sheet=sheet,
+        level=level,
+        reason=f"no header row with an objective and a key result column in the first {HEADER_SCAN_ROWS} rows "
+        "(e.g. 目标 / 关键结果, Objective / Key Result; see --map)",
+    )

@@ -1,0 +1,301 @@
+"""The OKR data model: sets of objectives and key results, as every importer produces them.
+
+Ids are stable and positional when the input gives none: objectives are ``O1``, ``O2``…,
+key results ``KR1``… inside their objective, referred to from outside as ``O1.KR2``.
+Reports, the web app and the LLM all refer to items by these ids.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+__all__ = [
+    "Action",
+    "AlignmentType",
+    "Dependency",
+    "DependencyStatus",
+    "KeyResult",
+    "Level",
+    "OKRSet",
+    "Objective",
+    "SourceRef",
+    "parse_percent",
+]
+
+
+class Level(StrEnum):
+    """Organisational level of an OKR set (公司 / 事业群 / 部门 / 团队 / 个人)."""
+
+    company = "company"
+    business_group = "business_group"
+    department = "department"
+    team = "team"
+    individual = "individual"
+
+
+class AlignmentType(StrEnum):
+    """How an objective takes on its parent KRs (承接方式), after the guidance's three types."""
+
+    decomposed = "decomposed"  # 分解式: one parent KR split over several children
+    equal = "equal"  # 等式: the parent KR *is* the child's objective
+    polynomial = "polynomial"  # 多项式: one objective serves several parent KRs
+
+
+class DependencyStatus(StrEnum):
+    """Where a handshake (握手) with another team stands."""
+
+    accepted = "accepted"
+    questioned = "questioned"
+    rejected = "rejected"
+
+
+# Words people write in exports for the enum values above; the importers and the model accept them.
+_LEVEL_ALIASES = {
+    "公司": "company",
+    "公司级": "company",
+    "集团": "company",
+    "org": "company",
+    "organisation": "company",
+    "organization": "company",
+    "事业群": "business_group",
+    "事业部": "business_group",
+    "bg": "business_group",
+    "business group": "business_group",
+    "business-group": "business_group",
+    "部门": "department",
+    "部门级": "department",
+    "dept": "department",
+    "团队": "team",
+    "小组": "team",
+    "团队级": "team",
+    "个人": "individual",
+    "个人级": "individual",
+    "员工": "individual",
+    "person": "individual",
+    "personal": "individual",
+}
+_ALIGNMENT_ALIASES = {
+    "分解式": "decomposed",
+    "分解": "decomposed",
+    "decomposition": "decomposed",
+    "一对一部分对齐": "decomposed",
+    "等式": "equal",
+    "等式对齐": "equal",
+    "一对一完全对齐": "equal",
+    "equation": "equal",
+    "多项式": "polynomial",
+    "多项式对齐": "polynomial",
+    "一对多": "polynomial",
+    "multiple": "polynomial",
+    "分解式对齐": "decomposed",
+}
+_STATUS_ALIASES = {
+    "认同": "accepted",
+    "接受": "accepted",
+    "已接受": "accepted",
+    "同意": "accepted",
+    "已确认": "accepted",
+    "确认": "accepted",
+    "ok": "accepted",
+    "agreed": "accepted",
+    "accept": "accepted",
+    "疑问": "questioned",
+    "有疑问": "questioned",
+    "待澄清": "questioned",
+    "待确认": "questioned",
+    "question": "questioned",
+    "open": "questioned",
+    "pending": "questioned",
+    "不认同": "rejected",
+    "拒绝": "rejected",
+    "不接受": "rejected",
+    "reject": "rejected",
+    "declined": "rejected",
+}
+
+
+def _alias(aliases: dict[str, str]):
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            key = value.strip().lower()
+            if not key:
+                return None
+            return aliases.get(key, key.replace(" ", "_"))
+        return value
+
+    return convert
+
+
+_PERCENT_RE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(%|％)?\s*$")
+
+
+def parse_percent(value: Any) -> float | None:
+    """Read a 0–100 figure from ``60``, ``"60%"``, ``0.6`` or ``"0.6"``; ``None`` for blanks.
+
+    A bare number of at most 1 is taken as a fraction (0.6 → 60), as spreadsheets store percentages.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number, explicit = float(value), False
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        match = _PERCENT_RE.match(text)
+        if not match:
+            raise ValueError(f"not a percentage: {text!r}")
+        number, explicit = float(match.group(1)), bool(match.group(2))
+    if not explicit and 0 < number <= 1:
+        number *= 100
+    if not 0 <= number <= 100:
+        raise ValueError(f"percentage out of range 0–100: {value!r}")
+    return round(number, 4)
+
+
+def _to_list(value: Any) -> Any:
+    """Split ``"张三、李四"`` style cells into lists; lists pass through."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[、,，;；/]", value) if part.strip()]
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Percent = Annotated[float | None, BeforeValidator(parse_percent)]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+NameList = Annotated[list[str], BeforeValidator(_to_list)]
+
+
+class SourceRef(BaseModel):
+    """Where an item came from, so errors and annotated reports can point back to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = Field(default=None, description="1-based line in a text file")
+    row: int | None = Field(default=None, description="1-based row in a CSV or spreadsheet, header included")
+    sheet: str | None = None
+
+    def describe(self) -> str:
+        where = self.file
+        if self.sheet:
+            where += f" [{self.sheet}]"
+        if self.row is not None:
+            where += f":row {self.row}"
+        elif self.line is not None:
+            where += f":{self.line}"
+        return where
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=True)
+
+
+class Dependency(_Item):
+    """A handshake with another team (握手方 / 握手点 / status)."""
+
+    team: str
+    point: OptionalText = Field(default=None, description="What is asked of the other team (握手点)")
+    status: Annotated[DependencyStatus | None, BeforeValidator(_alias(_STATUS_ALIASES))] = None
+
+
+class Action(_Item):
+    """A task under a key result: the work, as opposed to the result it should produce."""
+
+    text: str
+    owner: OptionalText = None
+    due: date | None = None
+
+
+class KeyResult(_Item):
+    """A key result under an objective."""
+
+    id: str = Field(description="Local id inside its objective, e.g. 'KR2'")
+    text: str
+    owner: OptionalText = None
+    members: NameList = Field(default_factory=list)
+    due: date | None = None
+    confidence: Percent = Field(default=None, description="信心指数, 0–100")
+    baseline: float | None = None
+    target: float | None = None
+    unit: OptionalText = None
+    progress: Percent = Field(default=None, description="Progress so far, 0–100")
+    score: float | None = Field(
+        default=None, description="Final score as entered: 0–1, 0–100 or the 1–5 scale; see scoring"
+    )
+    dependencies: list[Dependency] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    note: OptionalText = Field(default=None, description="Free note; may hold 'okr-review: ignore CODE'")
+    source: SourceRef | None = None
+
+
+class Objective(_Item):
+    """An objective with its key results."""
+
+    id: str = Field(description="Id inside its set, e.g. 'O1'")
+    text: str
+    owner: OptionalText = None
+    confidence: Percent = None
+    aligned_to: NameList = Field(
+        default_factory=list,
+        description="Parent KRs this objective takes on (承接), as 'O1.KR2' in the parent set or 'TEAM/O1.KR2'",
+    )
+    alignment: Annotated[AlignmentType | None, BeforeValidator(_alias(_ALIGNMENT_ALIASES))] = None
+    key_results: list[KeyResult] = Field(default_factory=list)
+    note: OptionalText = None
+    source: SourceRef | None = None
+
+    def kr_ref(self, kr: KeyResult) -> str:
+        return f"{self.id}.{kr.id}"
+
+
+class OKRSet(_Item):
+    """The OKRs of one team (or person, or company) for one cycle."""
+
+    team: str
+    level: Annotated[Level | None, BeforeValidator(_alias(_LEVEL_ALIASES))] = None
+    cycle: OptionalText = Field(default=None, description="e.g. '2025Q3', '2025H2', '2025'")
+    cycle_end: date | None = None
+    parent: OptionalText = Field(default=None, description="Team name of the parent set")
+    owner: OptionalText = None
+    objectives: list[Objective] = Field(default_factory=list)
+    source: SourceRef | None = None
+
+    @field_validator("cycle", mode="before")
+    @classmethod
+    def _cycle_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
+
+    @property
+    def key(self) -> str:
+        """Stable name of the set in reports: ``team`` or ``team cycle``."""
+        return f"{self.team} {self.cycle}" if self.cycle else self.team
+
+    def key_results(self):
+        """Yield ``(objective, key_result)`` pairs in order."""
+        for objective in self.objectives:
+            for kr in objective.key_results:
+                yield objective, kr
+
+
+def okr_json_schema() -> dict[str, Any]:
+    """JSON Schema of the input document: one set, or ``{"sets": [...]}``."""
+    schema = OKRSet.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "OKRSet"
+    schema["description"] = (
+        "One OKR set. A file may also hold a list of sets or an object {\"sets\": [...]}; see README 'Input formats'."
+    )
+    return schema

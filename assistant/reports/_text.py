@@ -1,0 +1,200 @@
+"""Terminal report, linter style: one line per finding, grouped by set, then a summary.
+
+Each line is a list of ``(text, style)`` segments. Plain output (files, pipes,
+``render``) just joins the texts; a rich console gets ``Text.assemble`` of the
+segments, never a markup string, so OKR text such as ``[bold]`` or ``:smile:`` is
+printed as written. Lines are never wrapped by the report itself.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from ..findings import Finding, InputProblem, Severity
+from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
+from ..rules.catalogue import dimension_label, dimension_letter
+from ._index import ReviewIndex, SetGroup
+from ._labels import label, language_of, problem_label, severity_label
+
+Segment = tuple[str, str]  # (text, rich style; "" for none)
+Line = list[Segment]
+
+SEVERITY_STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
+PROBLEM_STYLE = {"error": "bold red", "warning": "yellow"}
+_MAX_CLEAN_SETS = 10
+
+
+def _one_line(text: str) -> str:
+    """Keep a finding on its lines: newlines inside OKR text are shown as ``↵``."""
+    if "\n" in text or "\r" in text:
+        return " ↵ ".join(part.strip() for part in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return text
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def _counts(by_severity: dict[str, int], lang: str) -> Line:
+    """``严重 2 · 警告 1`` with each severity in its colour; zero counts left out."""
+    line: Line = []
+    for severity in SEVERITY_ORDER:
+        count = by_severity.get(severity.value, 0)
+        if not count:
+            continue
+        if line:
+            line.append((" · ", "dim"))
+        line.append((f"{severity_label(severity, lang)} {count}", SEVERITY_STYLE[severity]))
+    return line
+
+
+class _Texts:
+    """Per-language words and per-finding lines; labels are looked up once per report."""
+
+    def __init__(self, lang: str, index: ReviewIndex) -> None:
+        self.lang = lang
+        self.index = index
+        self.colon = _colon(lang)
+        self.whole_set = label("whole_set", lang)
+        self.evidence = label("evidence", lang) + self.colon
+        self.note = label("note", lang) + self.colon
+        self.severity = {s: severity_label(s, lang) for s in Severity}
+        self.dimension = {d: f" [{dimension_label(d, lang)}] " for d in DIMENSION_ORDER}
+
+    def finding(self, finding: Finding) -> list[Line]:
+        item = finding.key_result or finding.objective or self.whole_set
+        lines: list[Line] = [
+            [
+                ("  ", ""),
+                (self.index.location(finding), "bold"),
+                (": ", ""),
+                (item, "magenta"),
+                (" ", ""),
+                (self.severity[finding.severity], SEVERITY_STYLE[finding.severity]),
+                (" ", ""),
+                (finding.code, "bold"),
+                (self.dimension[finding.dimension], "dim"),
+                (_one_line(finding.message), ""),
+            ]
+        ]
+        if finding.evidence:
+            lines.append([("      ", ""), (self.evidence, "dim"), (_one_line(finding.evidence), "italic")])
+        if finding.fix:
+            fix: Line = [("      → ", "green"), (_one_line(finding.fix), "green")]
+            if finding.note:
+                fix.append((f"  ({self.note}{finding.note})", "dim"))
+            lines.append(fix)
+        return lines
+
+
+def _group_lines(group: SetGroup, summary_row: dict[str, int], texts: _Texts) -> list[Line]:
+    header: Line = [(group.key, "bold underline")]
+    source = group.source
+    if source is not None:
+        header.append((f"  ({source.file})", "dim"))
+    counts = _counts(summary_row, texts.lang)
+    if counts:
+        header.append(("  ", ""))
+        header.extend(counts)
+    lines = [header]
+    for finding in group.findings:
+        lines.extend(texts.finding(finding))
+    lines.append([])
+    return lines
+
+
+def _problem_line(problem: InputProblem, lang: str) -> Line:
+    return [
+        ("  ", ""),
+        (problem_label(problem.level, lang), PROBLEM_STYLE.get(problem.level.value, "")),
+        (" ", ""),
+        (_one_line(problem.describe()), ""),
+    ]
+
+
+def _summary_lines(summary: Summary, lang: str) -> list[Line]:
+    checked: Line = [
+        (
+            label("checked", lang).format(
+                sets=summary.sets, objectives=summary.objectives, key_results=summary.key_results
+            ),
+            "bold",
+        )
+    ]
+    if summary.findings:
+        found: Line = [
+            (label("found", lang).format(findings=summary.findings), "bold"),
+            (label("found_open", lang), ""),
+            *_counts(summary.by_severity, lang),
+            (label("found_close", lang), ""),
+        ]
+    else:
+        found = [(label("none_found", lang), "bold green")]
+    dims: Line = [(label("by_dimension", lang) + _colon(lang), "")]
+    for i, dimension in enumerate(DIMENSION_ORDER):
+        if i:
+            dims.append((" · ", "dim"))
+        count = summary.by_dimension.get(dimension.value, 0)
+        dims.append(
+            (
+                f"{dimension_letter(dimension)} {dimension_label(dimension, lang)} {count}",
+                "" if count else "dim",
+            )
+        )
+    lines = [checked, found, dims]
+    if summary.input_errors or summary.input_warnings:
+        lines.append(
+            [
+                (label("problems", lang) + _colon(lang), ""),
+                (f"{problem_label('error', lang)} {summary.input_errors}", "bold red"),
+                (" · ", "dim"),
+                (f"{problem_label('warning', lang)} {summary.input_warnings}", "yellow"),
+            ]
+        )
+    return lines
+
+
+def build_lines(review: Review) -> list[Line]:
+    """Every line of the terminal report, as styled segments."""
+    lang = language_of(review)
+    summary = review.summary()
+    index = ReviewIndex(review)
+    texts = _Texts(lang, index)
+    per_set = {row.key: row.by_severity for row in summary.per_set}
+    lines: list[Line] = []
+    clean: list[str] = []
+    for group in index.groups:
+        if group.findings:
+            lines.extend(_group_lines(group, per_set.get(group.key, {}), texts))
+        else:
+            clean.append(group.key)
+    if clean:
+        shown = ("、" if lang == "zh" else ", ").join(clean[:_MAX_CLEAN_SETS])
+        if len(clean) > _MAX_CLEAN_SETS:
+            shown += " " + label("and_more", lang).format(n=len(clean) - _MAX_CLEAN_SETS)
+        lines.extend([[(label("clean_sets", lang) + _colon(lang), "green"), (shown, "")], []])
+    if review.problems:
+        lines.append([(f"{label('problems', lang)} ({len(review.problems)})", "bold underline")])
+        lines.extend(_problem_line(problem, lang) for problem in review.problems)
+        lines.append([])
+    lines.extend(_summary_lines(summary, lang))
+    return lines
+
+
+def render_text(review: Review) -> str:
+    """The report as plain text (no colour codes), for files and pipes."""
+    return "".join("".join(text for text, _ in line) + "\n" for line in build_lines(review))
+
+
+def print_text(review: Review, console: Console) -> None:
+    """Print the report on a rich console: coloured on a terminal, plain when piped, never wrapped."""
+    lines = build_lines(review)
+    plain = console.color_system is None and not console.record
+    if plain and getattr(console, "_buffer_index", 1) == 0:  # not inside console.capture()
+        # No styling possible: skip rich's per-line rendering, which dominates on big reports.
+        console.file.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
+        console.file.flush()
+        return
+    for line in lines:
+        console.print(Text.assemble(*line), soft_wrap=True, highlight=False, markup=False, emoji=False)

@@ -1,0 +1,107 @@
+"""The result of one review run, and the summary every report format shows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from . import __version__
+from .findings import Dimension, Finding, InputProblem, ProblemLevel, Severity
+from .model import OKRSet
+
+REPORT_SCHEMA = "okr-review/report"
+REPORT_SCHEMA_VERSION = 1
+
+
+@dataclass(slots=True)
+class SetSummary:
+    """Counts for one OKR set (one team and cycle)."""
+
+    key: str
+    team: str
+    cycle: str | None
+    level: str | None
+    objectives: int
+    key_results: int
+    by_severity: Counter = field(default_factory=Counter)
+    by_dimension: Counter = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class Summary:
+    sets: int
+    objectives: int
+    key_results: int
+    findings: int
+    by_severity: Counter  # Severity value -> count
+    by_dimension: Counter  # Dimension value -> count
+    by_code: Counter  # rule code -> count
+    per_set: list[SetSummary]
+    input_errors: int
+    input_warnings: int
+
+
+@dataclass(slots=True)
+class Review:
+    """Everything one run knows: the inputs, the sets read, input problems and findings."""
+
+    inputs: list[str]
+    sets: list[OKRSet]
+    findings: list[Finding]
+    problems: list[InputProblem] = field(default_factory=list)
+    language: str = "zh"  # language of report headings: "zh" or "en"
+    tool_version: str = __version__
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def summary(self) -> Summary:
+        per_set: dict[str, SetSummary] = {}
+        objectives = key_results = 0
+        for okr_set in self.sets:
+            n_o = len(okr_set.objectives)
+            n_kr = sum(len(o.key_results) for o in okr_set.objectives)
+            objectives += n_o
+            key_results += n_kr
+            existing = per_set.get(okr_set.key)
+            if existing:  # the same team and cycle split over several inputs
+                existing.objectives += n_o
+                existing.key_results += n_kr
+            else:
+                per_set[okr_set.key] = SetSummary(
+                    key=okr_set.key,
+                    team=okr_set.team,
+                    cycle=okr_set.cycle,
+                    level=okr_set.level.value if okr_set.level else None,
+                    objectives=n_o,
+                    key_results=n_kr,
+                )
+        by_severity: Counter = Counter()
+        by_dimension: Counter = Counter()
+        by_code: Counter = Counter()
+        for finding in self.findings:
+            by_severity[finding.severity.value] += 1
+            by_dimension[finding.dimension.value] += 1
+            by_code[finding.code] += 1
+            row = per_set.get(finding.set_key)
+            if row is not None:
+                row.by_severity[finding.severity.value] += 1
+                row.by_dimension[finding.dimension.value] += 1
+        return Summary(
+            sets=len(per_set),
+            objectives=objectives,
+            key_results=key_results,
+            findings=len(self.findings),
+            by_severity=by_severity,
+            by_dimension=by_dimension,
+            by_code=by_code,
+            per_set=list(per_set.values()),
+            input_errors=sum(p.level is ProblemLevel.error for p in self.problems),
+            input_warnings=sum(p.level is ProblemLevel.warning for p in self.problems),
+        )
+
+    def worst_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+
+DIMENSION_ORDER = tuple(Dimension)
+SEVERITY_ORDER = (Severity.error, Severity.warning, Severity.info)

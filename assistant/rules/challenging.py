@@ -1,0 +1,75 @@
+"""C — challenging: goals that take a stretch, not a sure thing or the status quo."""
+
+from __future__ import annotations
+
+from .. import scoring
+from . import Hit, KRContext, ObjectiveContext, Scope, SetContext, rule, word_hit
+
+
+def _figure(value: float) -> str:
+    return f"{value:g}"
+
+
+@rule("CHA001", Scope.objective, Scope.key_result)
+def confidence_too_high(ctx: KRContext | ObjectiveContext) -> Hit | None:
+    confidence = ctx.item.confidence
+    limit = ctx.config.threshold("confidence-high")
+    if confidence is not None and confidence >= limit:
+        return Hit({"confidence": _figure(confidence), "max": _figure(limit)}, evidence=f"{_figure(confidence)}%")
+    return None
+
+
+@rule("CHA002", Scope.objective, Scope.key_result)
+def status_quo_wording(ctx: KRContext | ObjectiveContext) -> Hit | None:
+    match = ctx.facts.status_quo
+    return word_hit(match) if match else None
+
+
+@rule("CHA003", Scope.key_result)
+def target_equals_baseline(ctx: KRContext) -> Hit | None:
+    kr = ctx.kr
+    baseline, target = kr.baseline, kr.target
+    evidence = None
+    if baseline is None or target is None:
+        if len(ctx.facts.targets) < 2:
+            return None  # a baseline and a target take two figures
+        facts = ctx.facts.quantities
+        if facts.baseline is None or facts.target is None:
+            return None
+        baseline, target = facts.baseline.value, facts.target.value
+        evidence = ctx.facts.text[facts.baseline.span[0] : facts.target.span[1]]
+    if baseline == target:
+        return Hit({"baseline": _figure(baseline), "target": _figure(target)}, evidence=evidence)
+    return None
+
+
+@rule("CHA004", Scope.set)
+def fully_achieved(ctx: SetContext):
+    full = ctx.config.threshold("score-full")
+    for objective, kr, percent in _scored(ctx):
+        if percent >= full:
+            yield Hit({"percent": _figure(percent)}, evidence=f"{_figure(kr.score)}", objective=objective, kr=kr)
+
+
+@rule("CHA005", Scope.set)
+def scored_low(ctx: SetContext):
+    low = ctx.config.threshold("score-low")
+    for objective, kr, percent in _scored(ctx):
+        if percent < low:
+            yield Hit(
+                {"percent": _figure(percent), "min": _figure(low)},
+                evidence=f"{_figure(kr.score)}",
+                objective=objective,
+                kr=kr,
+            )
+
+
+def _scored(ctx: SetContext):
+    """(objective, kr, percent) for every scored key result, on the set's own scale."""
+    scored = [(o, kr) for o, kr in ctx.okr_set.key_results() if kr.score is not None]
+    if not scored:
+        return
+    setting = ctx.config.score_scale
+    scale = scoring.detect_scale(kr.score for _, kr in scored) if setting == "auto" else scoring.Scale(setting)
+    for objective, kr in scored:
+        yield objective, kr, scoring.to_percent(kr.score, scale)

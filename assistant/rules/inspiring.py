@@ -1,0 +1,51 @@
+"""I — inspiring: an objective states a direction worth pursuing, not a metric, a task or a slogan."""
+
+from __future__ import annotations
+
+import re
+
+from . import Hit, ObjectiveContext, Scope, lexicon, rule, word_hit
+
+_METRIC_KINDS = frozenset({"percent", "points", "multiple"})
+_PUNCTUATION = re.compile(r"[\W_]+")
+
+
+@rule("INS001", Scope.objective)
+def objective_is_metric(ctx: ObjectiveContext) -> Hit | None:
+    for quantity in ctx.facts.targets:
+        if quantity.kind in _METRIC_KINDS or quantity.comparator or quantity.unit or quantity.value >= 100:
+            return Hit(
+                {"text": ctx.objective.text, "quantity": quantity.text},
+                evidence=quantity.text,
+                span=quantity.span,
+            )
+    return None
+
+
+@rule("INS002", Scope.objective)
+def objective_is_task(ctx: ObjectiveContext) -> Hit | None:
+    # Only a work verb at the start makes an objective read like a task.
+    match = ctx.facts.activity_start
+    return word_hit(match) if match else None
+
+
+@rule("INS003", Scope.objective)
+def empty_slogan(ctx: ObjectiveContext) -> Hit | None:
+    text = ctx.objective.text
+    remainder = lexicon.pattern("slogan_words").sub(" ", text)
+    if ctx.facts.language == "en":
+        content = [w for w in _PUNCTUATION.split(remainder) if w]
+        empty = not content
+    else:
+        empty = len(_PUNCTUATION.sub("", remainder)) < ctx.config.threshold("slogan-min-chars")
+    return Hit({"text": text}) if empty and text.strip() else None
+
+
+@rule("INS004", Scope.objective)
+def objective_too_long(ctx: ObjectiveContext) -> Hit | None:
+    text = ctx.objective.text
+    if ctx.facts.language == "en":
+        length, limit = len(text.split()), ctx.config.threshold("objective-max-words")
+    else:
+        length, limit = len(_PUNCTUATION.sub("", text)), ctx.config.threshold("objective-max-chars")
+    return Hit({"length": length}, evidence=text) if length > limit else None

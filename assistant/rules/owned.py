@@ -1,0 +1,71 @@
+"""S — owned: every objective and key result has exactly one person answerable for it."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from . import Hit, KRContext, ObjectiveContext, Scope, lexicon, rule
+
+
+def _is_placeholder(owner: str | None) -> bool:
+    return owner is None or not owner.strip() or lexicon.get("placeholder_owners").is_entry(owner)
+
+
+@rule("OWN001", Scope.objective)
+def objective_without_owner(ctx: ObjectiveContext) -> Hit | None:
+    # A set-level owner (the team lead) stands in for objectives that name nobody.
+    if _is_placeholder(ctx.objective.owner) and _is_placeholder(ctx.okr_set.owner):
+        return Hit({"objective": ctx.objective.id}, evidence=ctx.objective.owner or "")
+    return None
+
+
+@rule("OWN002", Scope.key_result)
+def key_result_without_owner(ctx: KRContext) -> Hit | None:
+    return Hit({"kr": ctx.ref}, evidence=ctx.kr.owner or "") if _is_placeholder(ctx.kr.owner) else None
+
+
+@rule("OWN003", Scope.objective, Scope.key_result)
+def several_owners(ctx: KRContext | ObjectiveContext) -> Hit | None:
+    owner = ctx.item.owner
+    if _is_placeholder(owner):
+        return None
+    names = split_owners(owner)
+    return Hit({"count": len(names), "owner": owner}, evidence=owner) if len(names) > 1 else None
+
+
+@rule("OWN004", Scope.objective, Scope.key_result)
+def collective_owner(ctx: KRContext | ObjectiveContext) -> Hit | None:
+    owner = ctx.item.owner
+    if _is_placeholder(owner):
+        return None
+    name = owner.strip()
+    collective = lexicon.get("collective_owners")
+    if collective.is_entry(name) or collective.ends_with_zh(name):
+        return Hit({"owner": name}, evidence=name)
+    return None
+
+
+def split_owners(owner: str) -> list[str]:
+    """Names in an owner field: "张三、李四" → two; "王和平" stays one (和 splits only 2+ character names)."""
+    if not any(sep in owner.lower() for sep in _separators()):
+        return [owner.strip()]  # the common case: one name, no separator at all
+    return [name.strip() for name in _owner_splitter().split(owner) if name.strip()]
+
+
+@cache
+def _separators() -> tuple[str, ...]:
+    return tuple(sep.strip() or sep for sep in lexicon.words("owner_separators"))
+
+
+@cache
+def _owner_splitter() -> re.Pattern[str]:
+    parts = []
+    for sep in lexicon.words("owner_separators"):
+        if sep in ("和", "与", "及"):
+            parts.append(rf"(?<=[\u4e00-\u9fff]{{2}}){sep}(?=[\u4e00-\u9fff]{{2}})")
+        elif sep.strip().isalpha():
+            parts.append(rf"\s+{re.escape(sep.strip())}\s+")
+        else:
+            parts.append(re.escape(sep))
+    return re.compile("|".join(parts), re.IGNORECASE)

@@ -1,0 +1,203 @@
+"""The okr-review command end to end: formats, outputs, exit codes, configuration, bad input."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+CLEAN_MD = """# 数据平台组 2025Q4
+负责人: 李然
+O1: 让业务同学自助拿到可信的数据 (负责人: 李然, 信心 60%)
+- KR1: 自助查询占比从 40% 提升到 70%，12月31日前 (负责人: 周洁)
+- KR2: 指标口径不一致的工单从每月 20 个降到 5 个以内 (负责人: 吴凡)
+- KR3: 数据报表按时产出率从 90% 提升到 99% (负责人: 周洁)
+"""
+
+
+@pytest.fixture
+def clean_md(tmp_path):
+    path = tmp_path / "clean.md"
+    path.write_text(CLEAN_MD, encoding="utf-8")
+    return path
+
+
+def test_clean_file_exits_zero(clean_md):
+    result = invoke("check", str(clean_md))
+    assert result.exit_code == 0, result.output
+    assert "MEA" not in result.output
+
+
+def test_findings_exit_one_and_show_code_item_and_message():
+    result = invoke("check", str(EXAMPLES / "platform-team.md"))
+    assert result.exit_code == 1
+    assert "MEA002" in result.output and "O1.KR2" in result.output
+    assert "INS001" in result.output  # 运维自动化率达到 60%
+
+
+def test_fail_on_levels(clean_md):
+    warning_only = clean_md.parent / "warn.md"
+    warning_only.write_text(CLEAN_MD.replace("信心 60%", "信心 95%"), encoding="utf-8")
+    assert invoke("check", str(warning_only)).exit_code == 0  # CHA001 is a warning
+    assert invoke("check", str(warning_only), "--fail-on", "warning").exit_code == 1
+    assert invoke("check", str(EXAMPLES / "platform-team.md"), "--fail-on", "never").exit_code == 0
+
+
+def test_json_report_to_file(tmp_path):
+    out = tmp_path / "report.json"
+    result = invoke("check", str(EXAMPLES / "company-and-teams.csv"), "-f", "json", "-o", str(out))
+    assert result.exit_code == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["schema"] == "okr-review/report" and report["version"] == 1
+    codes = {f["code"] for f in report["findings"]}
+    assert {"ALI002", "ALI003", "ALI004", "OWN004", "MEA002"} <= codes
+    gap = next(f for f in report["findings"] if f["code"] == "ALI003")
+    assert gap["set"].startswith("星河科技") and gap["source"]["row"] >= 2
+
+
+def test_json_to_stdout_is_parseable():
+    result = invoke("check", str(EXAMPLES / "growth-team.en.md"), "--format", "json")
+    report = json.loads(result.stdout)
+    english = next(f for f in report["findings"] if f["code"] == "MEA002")
+    assert "direction" in english["message"]
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("md", "|"), ("html", "<html")])
+def test_markdown_and_html(tmp_path, fmt, marker):
+    out = tmp_path / f"report.{fmt}"
+    result = invoke("check", str(EXAMPLES), "-f", fmt, "-o", str(out))
+    assert result.exit_code == 1
+    text = out.read_text(encoding="utf-8")
+    assert marker in text and "MEA002" in text
+
+
+def test_xlsx_needs_output_and_annotates(tmp_path):
+    assert invoke("check", str(EXAMPLES / "company-and-teams.csv"), "-f", "xlsx").exit_code == 2
+    source = tmp_path / "okrs.csv"
+    shutil.copy(EXAMPLES / "company-and-teams.csv", source)
+    before = source.read_bytes()
+    out = tmp_path / "review.xlsx"
+    result = invoke("check", str(source), "-f", "xlsx", "-o", str(out))
+    assert result.exit_code == 1
+    assert source.read_bytes() == before
+    workbook = load_workbook(out)
+    assert len(workbook.sheetnames) >= 3
+    cells = [str(c.value) for ws in workbook for row in ws.iter_rows() for c in row if c.value]
+    assert any("MEA002" in c for c in cells)
+
+
+def test_select_ignore_and_lang():
+    result = invoke("check", str(EXAMPLES / "platform-team.md"), "--select", "measurable", "--lang", "en")
+    assert "MEA002" in result.output and "OWN00" not in result.output and "INS001" not in result.output
+    result = invoke("check", str(EXAMPLES / "platform-team.md"), "--ignore", "MEA", "--ignore", "outcome")
+    assert "MEA00" not in result.output and "OUT00" not in result.output
+
+
+def test_config_file_is_discovered(tmp_path, monkeypatch):
+    shutil.copy(EXAMPLES / "platform-team.md", tmp_path / "team.md")
+    (tmp_path / ".okr-review.toml").write_text('ignore = ["measurable"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "team.md")
+    assert "MEA00" not in result.output and "INS001" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "x.md", "--format", "pdf"),
+        ("check", "x.md", "--select", "NOPE"),
+        ("check", "x.md", "--fail-on", "x"),
+        ("check", "x.md", "--map", "no-equals-sign"),
+        ("check", "x.md", "--lang", "fr"),
+    ],
+)
+def test_usage_errors_exit_two(args, clean_md):
+    result = invoke(*[str(clean_md) if a == "x.md" else a for a in args])
+    assert result.exit_code == 2
+
+
+def test_bad_config_exits_two(tmp_path, clean_md):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("fail-on = 3\n", encoding="utf-8")
+    result = invoke("check", str(clean_md), "--config", str(bad))
+    assert result.exit_code == 2 and "fail-on" in result.output
+
+
+def test_partly_unreadable_input_exits_two_and_still_reports(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "目标,关键结果,信心指数\n让客户满意,平台性能优化,很高\n让客户满意,续约率从 80% 提升到 90%,60%\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.json"
+    result = invoke("check", str(bad), str(tmp_path / "missing.md"), "-f", "json", "-o", str(out))
+    assert result.exit_code == 2
+    report = json.loads(out.read_text(encoding="utf-8"))
+    problems = report["problems"]
+    assert any(p.get("row") == 2 and p.get("field") == "confidence" for p in problems)
+    assert any("missing.md" in p["file"] for p in problems)
+    assert any(f["code"] == "MEA002" for f in report["findings"])  # the bad row's KR is still checked
+
+
+def test_map_option(tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Goal,Result line,Who\nKeep customers for years,Improve onboarding,Ann\n", encoding="utf-8")
+    result = invoke(
+        "check",
+        str(odd),
+        "--map",
+        "Goal=objective",
+        "--map",
+        "Result line=key_result",
+        "--map",
+        "Who=owner",
+        "-f",
+        "json",
+    )
+    report = json.loads(result.stdout)
+    assert any(f["code"] == "MEA002" for f in report["findings"])
+
+
+def test_stdin(clean_md):
+    result = runner.invoke(app, ["check", "-"], input="O1: 追求卓越\n- KR1: 平台性能优化\n")
+    assert result.exit_code == 1 and "INS003" in result.output and "MEA002" in result.output
+
+
+def test_rules_schema_and_score(tmp_path):
+    listing = invoke("rules")
+    assert listing.exit_code == 0 and "MEA001" in listing.output and "OUT003" in listing.output
+    one = invoke("rules", "mea002", "--lang", "en")
+    assert one.exit_code == 0 and "measurable-kr" in one.output
+    assert invoke("rules", "XYZ001").exit_code == 2
+    schema = json.loads(invoke("schema").stdout)
+    assert schema["title"] == "OKRSet" and "objectives" in schema["properties"]
+    scored = tmp_path / "scores.csv"
+    scored.write_text(
+        "团队,目标,关键结果,分数\nA,让客户满意,续约率达到 90%,1.0\nA,让客户满意,NPS 达到 40,0.65\n"
+        "A,让客户满意,投诉量降到 10 单,0.3\n",
+        encoding="utf-8",
+    )
+    summary = json.loads(invoke("score", str(scored), "--json").stdout)
+    assert summary[0]["scale"] == "fraction"
+    assert summary[0]["bands"] == {"analyse": 1, "low": 0, "healthy": 1, "high": 0, "conservative": 1}
+
+
+def test_console_script_runs(tmp_path, clean_md):
+    exe = Path(sys.executable).with_name("okr-review")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-c", "from assistant.cli import main; main()"]
+    done = subprocess.run([*command, "check", str(clean_md), "-f", "json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and json.loads(done.stdout)["summary"]["key_results"] == 3
