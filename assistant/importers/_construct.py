@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model import Action, Dependency, DependencyStatus, KeyResult, Objective, OKRSet, SourceRef
 
-__all__ = ["action", "dependency", "key_result", "objective", "okr_set", "source"]
+__all__ = ["action", "dependency", "from_values", "key_result", "objective", "okr_set", "source"]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -23,7 +23,8 @@ _set = object.__setattr__
 _FIELDS = {cls: set(cls.model_fields) for cls in (SourceRef, KeyResult, Objective, OKRSet, Dependency, Action)}
 
 
-def _build(cls: type, values: dict[str, Any]) -> Any:
+def from_values(cls: type, values: dict[str, Any]) -> Any:
+    """An instance of ``cls`` holding ``values``, which must name every field of the model."""
     item = _new(cls)
     _set(item, "__dict__", values)
     _set(item, "__pydantic_fields_set__", _FIELDS[cls])
@@ -34,17 +35,17 @@ def _build(cls: type, values: dict[str, Any]) -> Any:
 
 def source(file: str, *, line: int | None = None, row: int | None = None, sheet: str | None = None) -> SourceRef:
     """Where an item came from."""
-    return _build(SourceRef, {"file": file, "line": line, "row": row, "sheet": sheet})
+    return from_values(SourceRef, {"file": file, "line": line, "row": row, "sheet": sheet})
 
 
 def dependency(team: str, point: str | None, status: DependencyStatus | None) -> Dependency:
     """A handshake with another team."""
-    return _build(Dependency, {"team": team, "point": point, "status": status})
+    return from_values(Dependency, {"team": team, "point": point, "status": status})
 
 
 def action(text: str, owner: str | None = None, due: date | None = None) -> Action:
     """A task under a key result."""
-    return _build(Action, {"text": text, "owner": owner, "due": due})
+    return from_values(Action, {"text": text, "owner": owner, "due": due})
 
 
 def key_result(
@@ -66,7 +67,7 @@ def key_result(
     source: SourceRef | None = None,
 ) -> KeyResult:
     """A key result; list fields default to new empty lists."""
-    return _build(
+    return from_values(
         KeyResult,
         {
             "id": id,
@@ -101,7 +102,7 @@ def objective(
     source: SourceRef | None = None,
 ) -> Objective:
     """An objective with its key results."""
-    return _build(
+    return from_values(
         Objective,
         {
             "id": id,
@@ -129,7 +130,7 @@ def okr_set(
     source: SourceRef | None = None,
 ) -> OKRSet:
     """The OKRs of one team for one cycle."""
-    return _build(
+    return from_values(
         OKRSet,
         {
             "team": team,

@@ -29,7 +29,7 @@ def candidates(head: bytes) -> list[str]:
             return [encoding]
     order = ["utf-8", "gb18030"]
     sample = head[:4096]
-    if sample and sample.count(0) * 4 >= len(sample):  # ASCII text in UTF-16 is half NUL bytes
+    if 0 in sample:  # text in UTF-8 or GBK never holds a NUL byte; in UTF-16 every ASCII character does
         even = sample[0::2].count(0)
         odd = sample[1::2].count(0)
         order[:0] = ["utf-16-be", "utf-16-le"] if even > odd else ["utf-16-le", "utf-16-be"]

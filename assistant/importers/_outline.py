@@ -208,7 +208,9 @@ class _Parser:
         self.objective: _Objective | None = None
         self.kr: _KR | None = None
 
-    def problem(self, line: int, reason: str, name: str | None = None, level: ProblemLevel = ProblemLevel.error) -> None:
+    def problem(
+        self, line: int, reason: str, name: str | None = None, level: ProblemLevel = ProblemLevel.error
+    ) -> None:
         self.problems.append(InputProblem(file=self.file, line=line, field=name, reason=reason, level=level))
 
     def _current_set(self, line: int) -> _Set:
@@ -361,7 +363,7 @@ class _Parser:
         try:
             return values.due_date(value, year)
         except ValueError as exc:
-            level = ProblemLevel.warning if "no year" in str(exc) else ProblemLevel.error
+            level = ProblemLevel.warning if isinstance(exc, values.MissingYear) else ProblemLevel.error
             self.problem(line, f"bad due: {exc}", "due", level)
             return None
 
@@ -380,8 +382,12 @@ class _Parser:
         year = values.cycle_year(cycle)
         ids, repeated = assign_ids([o.label for o in draft.objectives], "O")
         if repeated:
-            self.problem(draft.line, f"objective id {', '.join(repeated)} used more than once in {team}; "
-                         "objectives numbered by position", "objective_id", ProblemLevel.warning)  # fmt: skip
+            self.problem(
+                draft.line,
+                f"objective id {', '.join(repeated)} used more than once in {team}; objectives numbered by position",
+                "objective_id",
+                ProblemLevel.warning,
+            )
         objectives = [self._build_objective(o, oid, year) for o, oid in zip(draft.objectives, ids, strict=True)]
         return build.okr_set(
             team,
@@ -408,8 +414,13 @@ class _Parser:
                 fields[name] = value[: values.NAME_LIMIT if name == "owner" else values.TEXT_LIMIT]
         ids, repeated = assign_ids([kr.label for kr in draft.key_results], "KR")
         if repeated:
-            self.problem(draft.line, f"key result id {', '.join(repeated)} used more than once under {oid}; "
-                         "key results numbered by position", "kr_id", ProblemLevel.warning)  # fmt: skip
+            self.problem(
+                draft.line,
+                f"key result id {', '.join(repeated)} used more than once under {oid}; "
+                "key results numbered by position",
+                "kr_id",
+                ProblemLevel.warning,
+            )
         return build.objective(
             oid,
             self._limit(draft.text, draft.line, "objective"),
@@ -420,8 +431,9 @@ class _Parser:
 
     def _limit(self, text: str, line: int, name: str) -> str:
         if len(text) > values.TEXT_LIMIT:
-            self.problem(line, f"text of {len(text):,} characters truncated to {values.TEXT_LIMIT:,}", name,
-                         ProblemLevel.warning)  # fmt: skip
+            self.problem(
+                line, f"text of {len(text):,} characters truncated to {values.TEXT_LIMIT:,}", name, ProblemLevel.warning
+            )
             return text[: values.TEXT_LIMIT]
         return text
 
@@ -432,8 +444,9 @@ class _Parser:
         point_line = draft.line
         for name, value, line in draft.attributes:
             if name in ("aligned_to", "alignment"):
-                self.problem(line, f"{name!r} applies to an objective, not a key result; ignored", name,
-                             ProblemLevel.warning)  # fmt: skip
+                self.problem(
+                    line, f"{name!r} applies to an objective, not a key result; ignored", name, ProblemLevel.warning
+                )
             elif name in ("confidence", "progress"):
                 fields[name] = self._percent(value, line, name)
             elif name in ("baseline", "target"):
@@ -455,8 +468,12 @@ class _Parser:
             elif name == "note":
                 fields[name] = value[: values.TEXT_LIMIT]
         if not teams and (point or state):
-            self.problem(point_line, "handshake point or status without a dependency team (握手方) ignored",
-                         "dependency", ProblemLevel.warning)  # fmt: skip
+            self.problem(
+                point_line,
+                "handshake point or status without a dependency team (握手方) ignored",
+                "dependency",
+                ProblemLevel.warning,
+            )
         actions = []
         for text, attributes, line in draft.actions:
             extra: dict[str, Any] = {}

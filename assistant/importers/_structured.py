@@ -41,15 +41,24 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Any:
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
-_TOP_KEYS = ("team", "sets", "objectives")
+
+def _set_like(data: Any) -> bool:
+    """A mapping with a team or a list of objectives, and no key the set schema lacks."""
+    if not isinstance(data, dict) or not ("team" in data or isinstance(data.get("objectives"), list)):
+        return False
+    return all(isinstance(key, str) and key in OKRSet.model_fields for key in data)
 
 
 def looks_structured(data: Any) -> bool:
-    """Whether parsed YAML is an OKR document rather than an outline that happens to parse as YAML."""
+    """Whether parsed YAML is an OKR document rather than an outline that happens to parse as YAML.
+
+    Pasted text is read as a document only when its shape is unmistakable; an outline such as
+    ``team: 增长部`` over ``O1: …`` lines also parses as YAML, and must stay an outline.
+    """
     if isinstance(data, dict):
-        return any(key in data for key in _TOP_KEYS)
+        return isinstance(data.get("sets"), list) or _set_like(data)
     if isinstance(data, list):
-        return bool(data) and all(isinstance(item, dict) and "team" in item for item in data)
+        return bool(data) and all(_set_like(item) for item in data)
     return False
 
 
@@ -79,9 +88,7 @@ def load_yaml(text: str, file: str) -> ImportResult:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         return ImportResult(
-            problems=[
-                InputProblem(file=file, line=mark.line + 1 if mark else None, reason=f"invalid YAML: {problem}")
-            ]
+            problems=[InputProblem(file=file, line=mark.line + 1 if mark else None, reason=f"invalid YAML: {problem}")]
         )
     return load_document(data, file, lines)
 
@@ -120,7 +127,7 @@ def load_document(data: Any, file: str, lines: dict[int, int] | None = None) -> 
         ctx.report("", "empty file", None)
         return result
     if isinstance(data, dict) and "sets" in data:
-        items, base = data["sets"], "sets"
+        items = data["sets"]
         for key in data:
             if key != "sets":
                 ctx.report(str(key), f"unknown top-level key {key!r} ignored", ctx.line(data), ProblemLevel.warning)
@@ -131,8 +138,8 @@ def load_document(data: Any, file: str, lines: dict[int, int] | None = None) -> 
     elif isinstance(data, dict):
         items, paths = [data], [""]
     elif isinstance(data, list):
-        items, base = data, ""
-        paths = [f"[{i}]" for i in range(len(items))]
+        items = data  # a bare list of sets: paths read as in {"sets": [...]}
+        paths = [f"sets[{i}]" for i in range(len(items))]
     else:
         ctx.report("", "expected an OKR set, a list of sets or {\"sets\": [...]} (see 'okr-review schema')", None)
         return result
@@ -165,7 +172,7 @@ def _validate(cls: type[BaseModel], data: dict[str, Any], base: str, line: int |
                 loc = error["loc"]
                 path = _join(base, *loc)
                 top = str(loc[0]) if loc else ""
-                if not loc or top not in data and error["type"] != "missing":
+                if not loc or (top not in data and error["type"] != "missing"):
                     ctx.report(path, _message(error), line)
                     return None
                 if error["type"] == "extra_forbidden" and len(loc) == 1:
@@ -196,25 +203,43 @@ def _list(data: dict[str, Any], key: str, base: str, line: int | None, ctx: _Con
     return value
 
 
-def _ids(
-    items: list[tuple[str, dict[str, Any]]], parse: Any, prefix: str, where: str, ctx: _Context
-) -> None:
-    """Set each item's ``id``: its own label normalised, else its position; all positional on a repeat."""
-    labels = []
-    for path, item in items:
-        given = item.get("id")
-        label = parse(given) if given not in (None, "") else None
-        if given not in (None, "") and label is None:
-            ctx.report(_join(path, "id"), f"id {given!r} not understood (expected e.g. {prefix}1); "
-                       "numbered by position", ctx.line(item), ProblemLevel.warning)  # fmt: skip
-        labels.append(label)
-    ids, repeated = assign_ids(labels, prefix)
+def _label(item: dict[str, Any], parse: Any, prefix: str, path: str, line: int | None, ctx: _Context) -> str | None:
+    """The item's own id normalised (``O3``), or None; the ``id`` key is blanked until ids are assigned."""
+    given = item.get("id")
+    item["id"] = ""
+    if given in (None, ""):
+        return None
+    label = parse(given)
+    if label is None:
+        ctx.report(
+            _join(path, "id"),
+            f"id {given!r} not understood (expected e.g. {prefix}1); numbered by position",
+            line,
+            ProblemLevel.warning,
+        )
+    return label
+
+
+def _assign(items: list[tuple[Any, str | None]], prefix: str, path: str, line: int | None, ctx: _Context) -> None:
+    """Give each kept item its own label, else its position; all positional when an id repeats."""
+    ids, repeated = assign_ids([label for _, label in items], prefix)
     if repeated:
-        first = items[0][1]
-        ctx.report(_join(items[0][0], "id"), f"id {', '.join(repeated)} used more than once in {where}; "
-                   "numbered by position", ctx.line(first), ProblemLevel.warning)  # fmt: skip
-    for (_, item), new_id in zip(items, ids, strict=True):
-        item["id"] = new_id
+        ctx.report(
+            path, f"id {', '.join(repeated)} used more than once; numbered by position", line, ProblemLevel.warning
+        )
+    for (item, _), new_id in zip(items, ids, strict=True):
+        item.id = new_id
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One objective or key result of the document, prepared for validation."""
+
+    path: str
+    line: int | None
+    data: dict[str, Any]
+    label: str | None
+    children: list[_Entry] = field(default_factory=list)
 
 
 def _read_set(raw: Any, base: str, ctx: _Context) -> OKRSet | None:
@@ -224,52 +249,54 @@ def _read_set(raw: Any, base: str, ctx: _Context) -> OKRSet | None:
         return None
     data = dict(raw)
     data["source"] = ctx.source(raw)
-    objectives: list[tuple[str, dict[str, Any]]] = []
+    entries: list[_Entry] = []
     for index, item in enumerate(_list(data, "objectives", base, line, ctx)):
         path = _join(base, "objectives", index)
         if not isinstance(item, dict):
             ctx.report(path, "expected a mapping (an objective); skipped", line)
             continue
-        objective = dict(item)
-        objective["source"] = ctx.source(item)
-        key_results: list[tuple[str, dict[str, Any]]] = []
-        for kr_index, kr in enumerate(_list(objective, "key_results", path, ctx.line(item), ctx)):
+        item_line = ctx.line(item)
+        objective = {**item, "source": ctx.source(item)}
+        entry = _Entry(path, item_line, objective, _label(objective, objective_label, "O", path, item_line, ctx))
+        for kr_index, kr in enumerate(_list(objective, "key_results", path, item_line, ctx)):
             kr_path = _join(path, "key_results", kr_index)
             if not isinstance(kr, dict):
-                ctx.report(kr_path, "expected a mapping (a key result); skipped", ctx.line(item))
+                ctx.report(kr_path, "expected a mapping (a key result); skipped", item_line)
                 continue
-            key_results.append((kr_path, {**kr, "source": ctx.source(kr)}))
-        if key_results:
-            _ids(key_results, kr_label, "KR", f"objective {path or 'objective'}", ctx)
-        objective["key_results"] = key_results
-        objectives.append((path, objective))
-    if objectives:
-        _ids(objectives, objective_label, "O", f"set {base or data.get('team', '')}".strip(), ctx)
+            kr_line = ctx.line(kr)
+            kr_data = {**kr, "source": ctx.source(kr)}
+            entry.children.append(
+                _Entry(kr_path, kr_line, kr_data, _label(kr_data, kr_label, "KR", kr_path, kr_line, ctx))
+            )
+        entries.append(entry)
 
-    # Fast path: the whole set is valid.
-    whole = {
-        **data,
-        "objectives": [
-            {**objective, "key_results": [kr for _, kr in objective["key_results"]]} for _, objective in objectives
-        ],
-    }
-    try:
-        return OKRSet.model_validate(whole)
+    kept: list[tuple[Any, _Entry, list[tuple[Any, _Entry]]]] = []
+    whole = {**data, "objectives": [{**e.data, "key_results": [k.data for k in e.children]} for e in entries]}
+    try:  # fast path: the whole set is valid
+        okr_set = OKRSet.model_validate(whole)
     except ValidationError:
-        pass
+        okr_set = None
+    if okr_set is not None:
+        for objective, entry in zip(okr_set.objectives, entries, strict=True):
+            kept.append((objective, entry, list(zip(objective.key_results, entry.children, strict=True))))
+    else:
+        okr_set = _validate(OKRSet, data, base, line, ctx)
+        if okr_set is None:
+            return None
+        for entry in entries:
+            objective = _validate(Objective, entry.data, entry.path, entry.line, ctx)
+            if objective is None:
+                continue
+            krs = [
+                (kr, child)
+                for child in entry.children
+                if (kr := _validate(KeyResult, child.data, child.path, child.line, ctx)) is not None
+            ]
+            objective.key_results = [kr for kr, _ in krs]
+            okr_set.objectives.append(objective)
+            kept.append((objective, entry, krs))
 
-    okr_set = _validate(OKRSet, data, base, line, ctx)
-    if okr_set is None:
-        return None
-    for path, objective in objectives:
-        key_results = objective.pop("key_results")
-        built = _validate(Objective, objective, path, objective["source"].line, ctx)
-        if built is None:
-            continue
-        built.key_results = [
-            kr
-            for kr_path, kr_data in key_results
-            if (kr := _validate(KeyResult, kr_data, kr_path, kr_data["source"].line, ctx)) is not None
-        ]
-        okr_set.objectives.append(built)
+    _assign([(objective, entry.label) for objective, entry, _ in kept], "O", _join(base, "objectives"), line, ctx)
+    for _, entry, krs in kept:
+        _assign([(kr, child.label) for kr, child in krs], "KR", _join(entry.path, "key_results"), entry.line, ctx)
     return okr_set

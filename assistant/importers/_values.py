@@ -22,8 +22,9 @@ from ..model import (
 )
 
 __all__ = [
-    "TEXT_LIMIT",
     "NAME_LIMIT",
+    "TEXT_LIMIT",
+    "MissingYear",
     "alignment",
     "cell_text",
     "cycle_year",
@@ -62,6 +63,10 @@ _CYCLES = [
     (re.compile(r"((?:19|20)\d{2})\s*(?:年度?|财年)"), "{0}"),
     (re.compile(r"(?<![\dA-Za-z])((?:19|20)\d{2})(?![\dA-Za-z])"), "{0}"),
 ]
+
+
+class MissingYear(ValueError):
+    """A date such as ``9月30日`` whose year the cycle does not give: worth a warning, not an error."""
 
 
 def cell_text(value: Any) -> str:
@@ -154,7 +159,7 @@ def due_date(value: Any, year: int | None = None) -> date | None:
     match = _MONTH_DAY.match(text)
     if match:
         if year is None:
-            raise ValueError(f"date {text!r} has no year and the cycle gives none")
+            raise MissingYear(f"date {text!r} has no year and the cycle gives none")
         return _valid_date(year, int(match.group(1)), int(match.group(2)), text)
     raise ValueError(f"not a date: {text!r} (write it as 2025-09-30)")
 

@@ -24,7 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..findings import ImportResult, InputProblem, ProblemLevel
 from ._columns import ColumnMatcher
-from ._tabular import HEADER_SCAN_ROWS, Layout, TableReader, find_layout, no_header
+from ._tabular import HEADER_SCAN_ROWS, Layout, TableReader, find_layout, no_header, paused_gc
 
 __all__ = ["load_xlsx"]
 
@@ -169,11 +169,13 @@ def load_xlsx(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
         for title in skipped:
             result.problems.append(
                 InputProblem(
-                    file=file, sheet=title, level=ProblemLevel.warning,
+                    file=file,
+                    sheet=title,
+                    level=ProblemLevel.warning,
                     reason="sheet skipped: no header row with an objective and a key result column",
-                )  # fmt: skip
+                )
             )
-        with zipfile.ZipFile(path) as archive:
+        with paused_gc(), zipfile.ZipFile(path) as archive:
             try:
                 parts = _sheet_parts(archive)
             except (KeyError, ElementTree.ParseError):

@@ -133,10 +133,7 @@ def _header(review: Review, summary: Summary, lang: str) -> str:
         ("", summary.objectives, label("objectives", lang)),
         ("", summary.key_results, label("key_results", lang)),
         ("", summary.findings, label("findings", lang)),
-        *(
-            (f"sev-{s.value}", summary.by_severity.get(s.value, 0), severity_label(s, lang))
-            for s in SEVERITY_ORDER
-        ),
+        *((f"sev-{s.value}", summary.by_severity.get(s.value, 0), severity_label(s, lang)) for s in SEVERITY_ORDER),
     ]
     if summary.input_errors or summary.input_warnings:
         cards.append(("sev-error", summary.input_errors + summary.input_warnings, label("problems", lang)))
@@ -273,9 +270,7 @@ def _finding(finding: Finding, item: ItemInfo | None, index: ReviewIndex, lang: 
     highlighted = False
     if finding.key_result and item is not None:
         text, highlighted = _marked(item.text, finding)
-        owner = (
-            f'<span class="owner">{_e(label("owner", lang))} {_e(item.owner)}</span>' if item.owner else ""
-        )
+        owner = f'<span class="owner">{_e(label("owner", lang))} {_e(item.owner)}</span>' if item.owner else ""
         parts.append(f'<p class="item"><span class="iid">{_e(finding.key_result)}</span>{text}{owner}</p>')
     parts.append(f'<p class="msg">{_e(finding.message)}</p>')
     if finding.evidence and not highlighted:
@@ -284,9 +279,7 @@ def _finding(finding: Finding, item: ItemInfo | None, index: ReviewIndex, lang: 
             f"<q>{_e(finding.evidence)}</q></p>"
         )
     if finding.fix:
-        parts.append(
-            f'<p class="fix"><span class="lbl">→ {_e(label("fix", lang))}</span>{_e(finding.fix)}</p>'
-        )
+        parts.append(f'<p class="fix"><span class="lbl">→ {_e(label("fix", lang))}</span>{_e(finding.fix)}</p>')
     if finding.note:
         note = note_title(finding.note, lang)
         note_html = f"{_e(note)} " if note else ""
@@ -341,9 +334,7 @@ def _problems(review: Review, lang: str) -> str:
             f'<td><span class="badge sev-{level}">{_e(problem_label(p.level, lang))}</span></td>'
             f"<td>{_e(p.reason)}</td></tr>"
         )
-    head = "".join(
-        f"<th>{_e(label(key, lang))}</th>" for key in ("file", "location", "field", "severity", "reason")
-    )
+    head = "".join(f"<th>{_e(label(key, lang))}</th>" for key in ("file", "location", "field", "severity", "reason"))
     return (
         f'<section class="panel" id="problems"><h2>{_e(label("problems", lang))}</h2>'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"

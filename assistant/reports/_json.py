@@ -132,10 +132,12 @@ def _findings(findings: list[Finding]) -> list[str]:
 
 def _set(okr_set: OKRSet, s: _Strings) -> str:
     """One set with its outline: objective and key result ids and texts."""
+    enc = encode_basestring
     objectives = []
     for objective in okr_set.objectives:
-        krs = ", ".join(f'{{"id": {s[kr.id]}, "text": {s[kr.text]}}}' for kr in objective.key_results)
-        objectives.append(f'{{"id": {s[objective.id]}, "text": {s[objective.text]}, "key_results": [{krs}]}}')
+        # texts are unique: encoding them directly beats caching them
+        krs = ", ".join(f'{{"id": {s[kr.id]}, "text": {enc(kr.text)}}}' for kr in objective.key_results)
+        objectives.append(f'{{"id": {s[objective.id]}, "text": {enc(objective.text)}, "key_results": [{krs}]}}')
     source = _source(okr_set.source, s) if okr_set.source is not None else "null"
     level = s[okr_set.level.value] if okr_set.level is not None else "null"
     return (

@@ -161,9 +161,7 @@ class _Book:
 class _Sheet:
     """A write-only sheet with a styled, frozen header row and fixed column widths."""
 
-    def __init__(
-        self, book: _Book, title: str, columns: list[tuple[str, float]], wrap: Iterable[int] = ()
-    ) -> None:
+    def __init__(self, book: _Book, title: str, columns: list[tuple[str, float]], wrap: Iterable[int] = ()) -> None:
         self.book = book
         self.ws = book.sheet(title)
         self.width = len(columns)
@@ -174,9 +172,7 @@ class _Sheet:
         self.ws.append([book.cell(self.ws, name, "header") for name, _ in columns])
         self.rows = 1
 
-    def append(
-        self, values: list[Any], severity: Severity | None = None, severity_col: int | None = None
-    ) -> None:
+    def append(self, values: list[Any], severity: Severity | None = None, severity_col: int | None = None) -> None:
         """One data row; wrapped columns wrap, the severity cell gets its colour."""
         cell, ws, wrap = self.book.cell, self.ws, self.wrap
         cells = []
@@ -374,9 +370,7 @@ def _summary_sheet(book: _Book, review: Review, summary: Summary, lang: str, not
     ws.append([])
     head(label("dimension", lang), "key", label("letter", lang), label("count", lang))
     for d in DIMENSION_ORDER:
-        ws.append(
-            [dimension_label(d, lang), d.value, dimension_letter(d), summary.by_dimension.get(d.value, 0)]
-        )
+        ws.append([dimension_label(d, lang), d.value, dimension_letter(d), summary.by_dimension.get(d.value, 0)])
     ws.append([])
     head(
         label("set", lang),
@@ -426,9 +420,7 @@ def _problems_sheet(book: _Book, review: Review, lang: str) -> None:
     sheet = _Sheet(book, label("sheet_problems", lang), columns, wrap=(6,))
     for p in review.problems:
         severity = Severity.error if p.level.value == "error" else Severity.warning
-        sheet.append(
-            [p.file, p.sheet, p.row, p.line, p.field, problem_label(p.level, lang), p.reason], severity, 5
-        )
+        sheet.append([p.file, p.sheet, p.row, p.line, p.field, problem_label(p.level, lang), p.reason], severity, 5)
     sheet.autofilter()
 
 

@@ -48,14 +48,17 @@ def collective_owner(ctx: KRContext | ObjectiveContext) -> Hit | None:
 
 def split_owners(owner: str) -> list[str]:
     """Names in an owner field: "张三、李四" → two; "王和平" stays one (和 splits only 2+ character names)."""
-    if not any(sep in owner.lower() for sep in _separators()):
+    chars, words = _separators()
+    if chars.isdisjoint(owner) and not any(word in owner.lower() for word in words):
         return [owner.strip()]  # the common case: one name, no separator at all
     return [name.strip() for name in _owner_splitter().split(owner) if name.strip()]
 
 
 @cache
-def _separators() -> tuple[str, ...]:
-    return tuple(sep.strip() or sep for sep in lexicon.words("owner_separators"))
+def _separators() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Single-character separators as a set, longer ones (" and ") as a tuple."""
+    entries = lexicon.words("owner_separators")
+    return frozenset(s for s in entries if len(s) == 1), tuple(s for s in entries if len(s) > 1)
 
 
 @cache
