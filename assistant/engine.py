@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ._gc import paused_gc
 from .analysis.language import detect_language
 from .config import Config
 from .findings import Finding
@@ -123,7 +124,11 @@ def check(
 
     ``on_progress`` is called after each set with the number of key results it held.
     """
-    runner = _Runner(config or Config())
+    with paused_gc():
+        return _check(sets, _Runner(config or Config()), on_progress)
+
+
+def _check(sets: Sequence[OKRSet], runner: _Runner, on_progress: ProgressCallback | None) -> list[Finding]:
     cfg = runner.config
     per_set: list[list[Finding]] = []
     for okr_set in sets:

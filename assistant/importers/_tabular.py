@@ -12,17 +12,16 @@ value, and every problem names its file, row and field.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from .._gc import paused_gc
 from ..findings import ImportResult, InputProblem, ProblemLevel
 from ..model import Action, AlignmentType, Dependency, DependencyStatus, KeyResult, Level, SourceRef
 from . import _construct as build
@@ -32,7 +31,7 @@ from ._encoding import HEAD_BYTES, candidates, decode_head
 from ._ids import assign_ids, kr_label, objective_label
 from ._values import TEXT_LIMIT
 
-__all__ = ["HEADER_SCAN_ROWS", "Layout", "TableReader", "find_layout", "load_csv", "no_header", "paused_gc"]
+__all__ = ["HEADER_SCAN_ROWS", "Layout", "TableReader", "find_layout", "load_csv", "no_header"]
 
 HEADER_SCAN_ROWS = 10  # the header row must be among the first rows of a file or sheet
 
@@ -628,22 +627,6 @@ def load_csv(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
         InputProblem(file=file, reason="cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")
     )
     return result
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large file is read.
-
-    Building 100,000 key results allocates several hundred thousand objects and no reference cycles;
-    without the pause, Python's collector scans the growing heap again and again, tripling the import time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_csv(path: Path, file: str, matcher: ColumnMatcher, encoding: str, delimiter: str) -> ImportResult:

@@ -22,9 +22,10 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .._gc import paused_gc
 from ..findings import ImportResult, InputProblem, ProblemLevel
 from ._columns import ColumnMatcher
-from ._tabular import HEADER_SCAN_ROWS, Layout, TableReader, find_layout, no_header, paused_gc
+from ._tabular import HEADER_SCAN_ROWS, Layout, TableReader, find_layout, no_header
 
 __all__ = ["load_xlsx"]
 
