@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .model import OKRSet, SourceRef
+from .model import OKRSet, SourceRef, describe_location
 
 
 class Severity(StrEnum):
@@ -93,13 +93,7 @@ class InputProblem:
     level: ProblemLevel = ProblemLevel.error
 
     def describe(self) -> str:
-        where = self.file
-        if self.sheet:
-            where += f" [{self.sheet}]"
-        if self.row is not None:
-            where += f":row {self.row}"
-        elif self.line is not None:
-            where += f":{self.line}"
+        where = describe_location(self.file, sheet=self.sheet, row=self.row, line=self.line)
         if self.field:
             where += f" ({self.field})"
         return f"{where}: {self.reason}"

@@ -189,14 +189,19 @@ class SourceRef(BaseModel):
     sheet: str | None = None
 
     def describe(self) -> str:
-        where = self.file
-        if self.sheet:
-            where += f" [{self.sheet}]"
-        if self.row is not None:
-            where += f":row {self.row}"
-        elif self.line is not None:
-            where += f":{self.line}"
-        return where
+        return describe_location(self.file, sheet=self.sheet, row=self.row, line=self.line)
+
+
+def describe_location(file: str, *, sheet: str | None = None, row: int | None = None, line: int | None = None) -> str:
+    """``okrs.xlsx [Q3]:row 12`` or ``team.md:7``: how every message points into an input file."""
+    where = file
+    if sheet:
+        where += f" [{sheet}]"
+    if row is not None:
+        where += f":row {row}"
+    elif line is not None:
+        where += f":{line}"
+    return where
 
 
 class _Item(BaseModel):

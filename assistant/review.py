@@ -78,14 +78,15 @@ class Review:
         by_severity: Counter = Counter()
         by_dimension: Counter = Counter()
         by_code: Counter = Counter()
+        # Enum members count under their string values (StrEnum hashes and compares as str).
         for finding in self.findings:
-            by_severity[finding.severity.value] += 1
-            by_dimension[finding.dimension.value] += 1
+            by_severity[finding.severity] += 1
+            by_dimension[finding.dimension] += 1
             by_code[finding.code] += 1
             row = per_set.get(finding.set_key)
             if row is not None:
-                row.by_severity[finding.severity.value] += 1
-                row.by_dimension[finding.dimension.value] += 1
+                row.by_severity[finding.severity] += 1
+                row.by_dimension[finding.dimension] += 1
         return Summary(
             sets=len(per_set),
             objectives=objectives,

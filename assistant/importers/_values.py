@@ -96,8 +96,8 @@ def percent(value: Any) -> float | None:
         raise ValueError(str(exc)) from None
 
 
-def score(value: Any) -> float | None:
-    """A final score as entered: ``3.5``, ``"3.5分"``, ``"70%"`` → 70.0, ``0.7`` stays 0.7."""
+def _figure(value: Any, pattern: re.Pattern[str], what: str) -> float | None:
+    """A cell read as one float through ``pattern`` (its first group); blanks are None."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -105,25 +105,20 @@ def score(value: Any) -> float | None:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
-    match = _SCORE.match(text)
+    match = pattern.match(text)
     if not match:
-        raise ValueError(f"not a score: {text!r}")
-    return float(match.group(1))
+        raise ValueError(f"not a {what}: {text!r}")
+    return float(match.group(1).replace(",", ""))
+
+
+def score(value: Any) -> float | None:
+    """A final score as entered: ``3.5``, ``"3.5分"``, ``"70%"`` → 70.0, ``0.7`` stays 0.7."""
+    return _figure(value, _SCORE, "score")
 
 
 def number(value: Any) -> float | None:
     """A plain figure for a baseline or target: ``40``, ``"1,200"``, ``"40%"`` → 40.0."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if not text:
-        return None
-    match = _NUMBER.match(text)
-    if not match:
-        raise ValueError(f"not a number: {text!r}")
-    return float(match.group(1).replace(",", ""))
+    return _figure(value, _NUMBER, "number")
 
 
 def cycle_year(cycle: str | None) -> int | None:

@@ -77,7 +77,7 @@ def write_report(review: Review, fmt: str, output: Path | None, *, console: Cons
     ``output`` None: text is printed with rich (coloured on a terminal, plain when piped);
     json/md/html are written to stdout (or ``console.file``) as UTF-8; xlsx raises
     ``ValueError`` because a workbook cannot go to a terminal.
-    ``output`` given: the report is rendered completely first, then written atomically;
+    ``output`` given: the report is written to a temporary file and renamed over the target (atomic);
     missing parent folders are created; an input file is never overwritten (``ValueError``).
     """
     _check_format(fmt)
@@ -100,6 +100,8 @@ def write_report(review: Review, fmt: str, output: Path | None, *, console: Cons
     for name in sorted(input_files):
         if _same_file(output, Path(name)):
             raise ValueError(f"refusing to overwrite the input file {name} with the report")
-    data = render(review, fmt)  # fully rendered before the target is touched
+    # JSON is streamed piece by piece into the temporary file (a 100,000-KR report is ~100 MB); the
+    # other formats are rendered whole first. Either way the target changes only by the final rename.
+    data = import_module("._json", __name__).json_chunks(review) if fmt == "json" else render(review, fmt)
     output.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(output, data)

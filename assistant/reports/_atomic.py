@@ -12,6 +12,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -35,19 +36,40 @@ def _fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8) to ``path`` atomically; never leaves a half-written file."""
+_BATCH = 8192  # text pieces encoded and written together
+
+
+def _payload(data: str | bytes | Iterable[str]) -> Iterator[bytes]:
+    if isinstance(data, str):
+        yield data.encode("utf-8", "replace")
+    elif isinstance(data, bytes | bytearray):
+        yield bytes(data)
+    else:  # many small pieces: join a batch at a time, so the whole document never sits in memory twice
+        batch: list[str] = []
+        for piece in data:
+            batch.append(piece)
+            if len(batch) >= _BATCH:
+                yield "".join(batch).encode("utf-8", "replace")
+                batch.clear()
+        yield "".join(batch).encode("utf-8", "replace")
+
+
+def write_atomic(path: Path, data: str | bytes | Iterable[str]) -> None:
+    """Write ``data`` (text as UTF-8, or text pieces in order) to ``path`` atomically.
+
+    Never leaves a half-written file.
+    """
     path = Path(path)
     if path.is_symlink():  # replace the file the link points to, not the link
         path = path.resolve()
-    payload = data.encode("utf-8", "replace") if isinstance(data, str) else bytes(data)
     directory = path.parent
     mode = _new_file_mode(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for chunk in _payload(data):
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

@@ -14,7 +14,7 @@ Findings are encoded field by field with a per-render cache of encoded strings
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -40,36 +40,18 @@ class _Strings(dict):
         return encoded
 
 
-class _Writer:
-    """Collects the document as string pieces and joins them once: big reports are tens of MB,
-    and every intermediate join would copy all of it again."""
+def _array(records: Iterable[str], level: int) -> Iterator[str]:
+    """A JSON array with one pre-encoded record per line."""
+    pad = "\n" + _INDENT * (level + 1)
+    first = True
+    for record in records:
+        yield ("[" + pad if first else "," + pad) + record
+        first = False
+    yield "[]" if first else "\n" + _INDENT * level + "]"
 
-    def __init__(self) -> None:
-        self.parts: list[str] = []
 
-    def array(self, records: Iterable[str], level: int) -> None:
-        """A JSON array with one pre-encoded record per line."""
-        parts = self.parts
-        pad = "\n" + _INDENT * (level + 1)
-        mark = len(parts)
-        for record in records:
-            parts.append(pad)
-            parts.append(record)
-            parts.append(",")
-        if len(parts) == mark:
-            parts.append("[]")
-            return
-        parts[-1] = "\n" + _INDENT * level + "]"
-        parts.insert(mark, "[")
-
-    def value(self, encoded: str) -> None:
-        self.parts.append(encoded)
-
-    def key(self, name: str, level: int, first: bool) -> None:
-        self.parts.append(("\n" if first else ",\n") + _INDENT * level + encode_basestring(name) + ": ")
-
-    def text(self) -> str:
-        return "".join(self.parts)
+def _key(name: str, level: int, first: bool) -> str:
+    return ("\n" if first else ",\n") + _INDENT * level + encode_basestring(name) + ": "
 
 
 def _source(source: SourceRef, s: _Strings) -> str:
@@ -102,13 +84,16 @@ class _Spans(dict):
         return encoded
 
 
-def _findings(findings: list[Finding]) -> list[str]:
-    """One encoded line per finding, equal once parsed to ``Finding.to_dict()``."""
+def _findings(findings: list[Finding]) -> Iterator[str]:
+    """One encoded line per finding, equal once parsed to ``Finding.to_dict()``.
+
+    Short fields that repeat (codes, ids, set keys) are encoded once; texts are encoded as they come,
+    so that memory does not grow with the report.
+    """
     s = _Strings()
+    enc = encode_basestring
     spans = _Spans()
     sources: dict[int, str] = {}
-    lines = []
-    append = lines.append
     for f in findings:
         src = f.source
         if src is None:
@@ -121,13 +106,12 @@ def _findings(findings: list[Finding]) -> list[str]:
             span = spans[f.span]
         except TypeError:  # a list instead of a tuple
             span = _compact(list(f.span))
-        append(
+        yield (
             f'{{"code": {s[f.code]}, "dimension": {s[f.dimension]}, "severity": {s[f.severity]}, '
             f'"set": {s[f.set_key]}, "objective": {s[f.objective]}, "key_result": {s[f.key_result]}, '
-            f'"evidence": {s[f.evidence]}, "span": {span}, "message": {s[f.message]}, '
+            f'"evidence": {enc(f.evidence)}, "span": {span}, "message": {enc(f.message)}, '
             f'"fix": {s[f.fix]}, "note": {s[f.note]}, "source": {source}}}'
         )
-    return lines
 
 
 def _set(okr_set: OKRSet, s: _Strings) -> str:
@@ -185,9 +169,13 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
 
 def render_json(review: Review) -> str:
     """The whole JSON report as text (UTF-8 characters kept, not escaped)."""
+    return "".join(json_chunks(review))
+
+
+def json_chunks(review: Review) -> Iterator[str]:
+    """The JSON report as pieces of text, in order; writing them as they come never holds the whole document."""
     summary = summary_dict(review.summary())
-    out = _Writer()
-    out.value("{")
+    yield "{"
     head = [
         ("schema", REPORT_SCHEMA),
         ("version", REPORT_SCHEMA_VERSION),
@@ -196,25 +184,22 @@ def render_json(review: Review) -> str:
         ("language", language_of(review)),
     ]
     for i, (key, value) in enumerate(head):
-        out.key(key, 1, first=i == 0)
-        out.value(_compact(value))
-    out.key("inputs", 1, first=False)
-    out.array(map(_compact, review.inputs), 1)
-    out.key("summary", 1, first=False)
-    out.value("{")
+        yield _key(key, 1, first=i == 0) + _compact(value)
+    yield _key("inputs", 1, first=False)
+    yield from _array(map(_compact, review.inputs), 1)
+    yield _key("summary", 1, first=False) + "{"
     for i, (key, value) in enumerate(summary.items()):
-        out.key(key, 2, first=i == 0)
+        yield _key(key, 2, first=i == 0)
         if key == "per_set":
-            out.array(map(_compact, value), 2)
+            yield from _array(map(_compact, value), 2)
         else:
-            out.value(_compact(value))
-    out.value("\n" + _INDENT + "}")
-    out.key("sets", 1, first=False)
+            yield _compact(value)
+    yield "\n" + _INDENT + "}"
+    yield _key("sets", 1, first=False)
     strings = _Strings()
-    out.array((_set(okr_set, strings) for okr_set in review.sets), 1)
-    out.key("findings", 1, first=False)
-    out.array(_findings(review.findings), 1)
-    out.key("problems", 1, first=False)
-    out.array((_compact(p.to_dict()) for p in review.problems), 1)
-    out.value("\n}\n")
-    return out.text()
+    yield from _array((_set(okr_set, strings) for okr_set in review.sets), 1)
+    yield _key("findings", 1, first=False)
+    yield from _array(_findings(review.findings), 1)
+    yield _key("problems", 1, first=False)
+    yield from _array((_compact(p.to_dict()) for p in review.problems), 1)
+    yield "\n}\n"

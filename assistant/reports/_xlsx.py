@@ -19,7 +19,6 @@ column widths and frozen panes are therefore set before the first row is written
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import unicodedata
@@ -40,6 +39,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..findings import Finding, Severity
+from ..importers._encoding import decode
 from ..model import OKRSet, SourceRef
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter, note_title, rules
@@ -49,7 +49,7 @@ from ._labels import label, language_of, level_label, problem_label, severity_la
 _MAX_CELL = 32767  # Excel's limit on characters in a cell
 _SHEET_NAME_MAX = 31
 _SHEET_NAME_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
-TABULAR_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+TABULAR_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 SEVERITY_FILL = {
     Severity.error: PatternFill("solid", fgColor="FFC7CE"),
@@ -458,31 +458,25 @@ def _tabular_inputs(index: ReviewIndex) -> list[_Input]:
     return list(inputs.values())
 
 
-def _decode(raw: bytes) -> str:
-    """Text of a CSV file, read the way a user's export is most likely encoded."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in raw[:4096]:
-        try:
-            return raw.decode("utf-16-le")
-        except UnicodeDecodeError:
-            pass
-    return raw.decode("gb18030", errors="replace")
+def _delimiter(text: str, suffix: str) -> str:
+    """The delimiter used most on any of the first lines, as the CSV importer chooses it."""
+    preferred = "\t" if suffix == ".tsv" else ","
+    best, best_count = preferred, 0
+    for line in text[:65536].splitlines()[:10]:
+        for delimiter in (",", "\t", ";"):
+            count = line.count(delimiter)
+            if count > best_count or (count == best_count and count and delimiter == preferred):
+                best, best_count = delimiter, count
+    return best
 
 
 def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    """The records of a CSV file (opened read-only), delimiter guessed from the first line."""
-    text = _decode(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] > counts.get(delimiter, 0):
-        delimiter = best
+    """The records of a CSV file, opened read-only and decoded the way the importer decodes it."""
+    decoded = decode(path.read_bytes())
+    if decoded is None:
+        raise ValueError("cannot decode the file as UTF-8, UTF-16 or GB18030")
+    text = decoded[0].lstrip("\ufeff")
+    delimiter = _delimiter(text, path.suffix.lower())
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
