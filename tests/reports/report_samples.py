@@ -129,9 +129,7 @@ def market_set() -> OKRSet:
         KeyResult(id="KR5", text="发布 12 篇客户案例", owner="周七", source=src(8)),
     ]
     objectives = [
-        Objective(
-            id="O1", text="让更多中小企业认识并信任我们的品牌", owner="郑九", source=src(3), key_results=krs
-        ),
+        Objective(id="O1", text="让更多中小企业认识并信任我们的品牌", owner="郑九", source=src(3), key_results=krs),
         *(
             Objective(
                 id=f"O{i}",
@@ -139,9 +137,7 @@ def market_set() -> OKRSet:
                 owner="郑九",
                 aligned_to=["O9.KR9"] if i == 2 else ["O1.KR1"],
                 source=src(10 + i),
-                key_results=[
-                    KeyResult(id="KR1", text=f"签约渠道伙伴从 {i} 家增加到 {i * 3} 家", owner="钱十")
-                ],
+                key_results=[KeyResult(id="KR1", text=f"签约渠道伙伴从 {i} 家增加到 {i * 3} 家", owner="钱十")],
             )
             for i, text in enumerate(
                 ["拓展渠道合作", "打响华南市场", "做强行业解决方案", "提升客户口碑", "建设市场团队"], 2
@@ -251,9 +247,7 @@ def make_findings(csv_path: str) -> list[Finding]:
             span=(1, 3),
             source=rd_src[6],
         ),
-        finding(
-            "FOC003", rd, "目标 O3 没有任何关键结果，无法判断是否达成。", objective="O3", source=rd_src[7]
-        ),
+        finding("FOC003", rd, "目标 O3 没有任何关键结果，无法判断是否达成。", objective="O3", source=rd_src[7]),
         finding("FOC001", mk, "本组 OKR 有 6 个目标，超过五四原则的上限 5 个。", evidence="O1…O6"),
         finding(
             "FOC002",

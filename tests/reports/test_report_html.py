@@ -129,9 +129,7 @@ def test_summary_tables_and_bars(review: Review) -> None:
 
 
 def test_no_findings_page() -> None:
-    okr_set = OKRSet(
-        team="A", objectives=[Objective(id="O1", text="o", key_results=[KeyResult(id="KR1", text="k")])]
-    )
+    okr_set = OKRSet(team="A", objectives=[Objective(id="O1", text="o", key_results=[KeyResult(id="KR1", text="k")])])
     page = render(Review(inputs=[], sets=[okr_set], findings=[], language="en"), "html")
     assert "No findings." in page
     assert '<li class="finding' not in page

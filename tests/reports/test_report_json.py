@@ -189,9 +189,7 @@ def test_awkward_values_encode_like_to_dict(schema: dict) -> None:
     review = Review(inputs=["a"], sets=[okr_set], findings=findings, language="en")
     doc = json.loads(render(review, "json"))
     assert doc["findings"] == [f.to_dict() for f in findings]
-    assert (
-        doc["sets"][0]["objectives"][0]["key_results"][0]["text"] == okr_set.objectives[0].key_results[0].text
-    )
+    assert doc["sets"][0]["objectives"][0]["key_results"][0]["text"] == okr_set.objectives[0].key_results[0].text
     assert doc["language"] == "en"
     assert validate(doc, schema) == []
 

@@ -68,9 +68,7 @@ def test_english_and_newlines_inside_text(review_en: Review) -> None:
 
 
 def test_no_findings() -> None:
-    okr_set = OKRSet(
-        team="A", objectives=[Objective(id="O1", text="o", key_results=[KeyResult(id="KR1", text="k")])]
-    )
+    okr_set = OKRSet(team="A", objectives=[Objective(id="O1", text="o", key_results=[KeyResult(id="KR1", text="k")])])
     text = render(Review(inputs=[], sets=[okr_set], findings=[], language="en"), "text")
     assert "No findings" in text
     assert "Sets with no findings: A" in text

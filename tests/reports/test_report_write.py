@@ -50,9 +50,7 @@ def test_xlsx_needs_an_output_file(review: Review) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
-def test_text_formats_go_to_stdout(
-    review: Review, fmt: str, capsysbinary: pytest.CaptureFixture[bytes]
-) -> None:
+def test_text_formats_go_to_stdout(review: Review, fmt: str, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     write_report(review, fmt, None)
     out = capsysbinary.readouterr().out.decode("utf-8")
     assert out == render(review, fmt)
@@ -84,9 +82,7 @@ def test_old_report_survives_a_rendering_failure(
 
 
 @pytest.mark.parametrize("failing", ["fsync", "replace"])
-def test_old_file_survives_a_failing_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
-) -> None:
+def test_old_file_survives_a_failing_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
     target = tmp_path / "report.json"
     target.write_bytes(b"old")
 

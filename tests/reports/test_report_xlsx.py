@@ -214,3 +214,40 @@ def test_missing_or_unreadable_inputs_are_skipped(tmp_path: Path) -> None:
 )
 def test_sheet_names(wanted: str, taken: set[str], expected: str) -> None:
     assert _sheet_name(wanted, set(taken)) == expected
+
+
+def test_semicolon_and_utf16_csv_are_read_back(tmp_path: Path) -> None:
+    review = make_review(tmp_path)
+    csv_path = tmp_path / "okrs.csv"
+    text = csv_path.read_text(encoding="utf-8-sig").replace(",", ";")
+    csv_path.write_text(text, encoding="utf-16")
+    rows = _rows(_open(review)["okrs.csv"])
+    assert rows[0][: len(CSV_HEADER)] == CSV_HEADER
+    assert rows[1][5] == "提升系统稳定性" and rows[1][-2] == "MEA002, MEA001"
+
+
+def test_end_to_end_with_the_importer_and_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows the importer records are the rows the annotated copy marks."""
+    from assistant.config import Config
+    from assistant.engine import check
+    from assistant.importers import load_paths
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "company-and-teams.csv"
+    (tmp_path / "okrs.csv").write_bytes(example.read_bytes())
+    monkeypatch.chdir(tmp_path)  # sources are relative paths, as on the command line
+    loaded = load_paths(["okrs.csv"])
+    findings = check(loaded.sets, Config())
+    before = _digest(tmp_path / "okrs.csv")
+    review = Review(inputs=["okrs.csv"], sets=loaded.sets, findings=findings, problems=loaded.problems)
+    rows = _rows(_open(review)["okrs.csv"])
+    assert _digest(tmp_path / "okrs.csv") == before
+    expected: dict[int, set[str]] = {}
+    for finding in findings:
+        source = finding.source
+        if source is not None and source.row is not None:
+            expected.setdefault(source.row, set()).add(finding.code)
+    assert expected, "the example should produce findings with rows"
+    for number, codes in expected.items():
+        assert set(rows[number - 1][-2].split(", ")) >= codes, number
+    unmarked = [n for n in range(2, len(rows) + 1) if n not in expected]
+    assert all(rows[n - 1][-2] is None for n in unmarked)
