@@ -1,8 +1,17 @@
-"""Find the figures in an OKR text: values, percentages, multiples, thresholds, baselines and targets.
+"""Find the figures in an OKR text and the roles they play: target, baseline, relative change.
 
-"链路延时控制在 0.3 毫秒以内（原 0.6 毫秒）" → a target 0.3 毫秒 (≤) and a baseline 0.6.
-"产品故障恢复速度提升 60%" → a relative change of 60% with no baseline.
-Dates, years, quarter labels and ids (O1, KR2, Q3, p95) are not figures.
+"链路延时 <0.3 毫秒（原 0.6 毫秒）" → target 0.3 毫秒 ("<"), baseline 0.6.
+"产品故障恢复速度提升 60%" → a relative change of 60% and no baseline.
+
+Not figures: dates, years, periods ("3个月内", "within 3 months"), quarter and half labels, ids
+(O1, KR2, Q3, p95, 5G, v2.0), ordinals (第三), words that contain a numeral (统一, 一流, 十分), and
+labels such as "5 级故障" or "level 3" (an incident class, a maturity level) unless the text makes
+the level the thing to reach ("达到 level 2", "提升至 3 级").
+
+Every objective and key result goes through here, so the scan is one regular expression over the
+lower-cased text that opens with the class of digits and numerals (the engine skips between them in
+C) and reads what follows a figure in the same match; the word before it is looked up by its last
+character. Word figures (翻倍, 秒级; double, half, two) have small scanners of their own.
 """
 
 from __future__ import annotations
@@ -10,388 +19,252 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._words import EdgeWords
-from .numbers import parse_number
+from ._patterns import CJK, EndWords, first_char_alternation, prepared, words
+from .numbers import SCALE_SUFFIXES, parse_number
 
-# Measure words and units that make a bare Chinese numeral a quantity, and that we report as units.
+DIGITS = "0-9０-９"  # a regex class body
+NUMERALS = "零〇一二两三四五六七八九十百千万亿"
+_DIGIT_CHARS = frozenset("0123456789０１２３４５６７８９")
+
+# Measure words after a Chinese figure (longest first where one is a prefix of another).
 ZH_UNITS = (
-    "万元",
-    "亿元",
     "毫秒",
+    "秒钟",
     "分钟",
     "小时",
     "个月",
-    "个",
-    "位",
-    "名",
-    "人",
-    "家",
-    "款",
-    "项",
-    "条",
-    "次",
-    "场",
-    "轮",
-    "期",
-    "篇",
-    "套",
-    "台",
-    "件",
-    "种",
-    "类",
-    "元",
-    "块",
-    "秒",
-    "天",
-    "周",
-    "单",
-    "笔",
-    "份",
-    "分",
-    "倍",
-    "成",
+    "人次",
+    "人天",
+    "人日",
     "课时",
-    "趟",
-    "所",
-    "座",
-    "支",
-    "本",
-    "张",
-    "页",
-    "行",
-    "处",
-    "例",
-    "起",
-    "户",
-    "款",
+    "工作日",
+    "星期",
+    "美元",
+    *"个位名人家款项条次场轮篇套台件种类元块秒天周单笔份分趟所座支本张页处例起户批届门节集辆架颗枚首道章",
 )
-EN_UNITS = (
-    "ms",
-    "milliseconds",
-    "s",
-    "sec",
-    "seconds",
-    "second",
-    "minutes",
-    "minute",
-    "mins",
-    "min",
-    "hours",
-    "hour",
-    "h",
-    "days",
-    "day",
-    "weeks",
-    "week",
-    "months",
-    "users",
-    "user",
-    "customers",
-    "customer",
-    "clients",
-    "people",
-    "engineers",
-    "teams",
-    "markets",
-    "countries",
-    "deals",
-    "accounts",
-    "orders",
-    "tickets",
-    "incidents",
-    "bugs",
-    "features",
-    "releases",
-    "partners",
-    "merchants",
-    "sessions",
-    "session",
-    "meetings",
-    "meeting",
-    "workshops",
-    "interviews",
-    "visits",
-    "calls",
-    "hires",
-    "experts",
-    "stores",
-    "cities",
-    "products",
-    "pages",
-    "posts",
-    "articles",
-    "reports",
-    "trainings",
-    "courses",
-    "gb",
-    "tb",
-    "mb",
-    "qps",
-    "tps",
-    "rps",
-    "nps",
-    "points",
-    "pts",
+EN_UNITS = frozenset(
+    words(
+        """ms millisecond milliseconds m s sec secs second seconds min mins minute minutes h hr hrs hour hours
+    day days week weeks month months year years
+    user users customer customers client clients people persons person engineer engineers hire hires expert
+    experts employee employees member members subscriber subscribers student students team teams market
+    markets country countries city cities store stores deal deals account accounts order orders ticket
+    tickets incident incidents outage outages bug bugs defect defects feature features release releases
+    partner partners merchant merchants seller sellers vendor vendors session sessions meeting meetings
+    workshop workshops interview interviews visit visits call calls demo demos training trainings course
+    courses article articles post posts page pages report reports product products project projects lead
+    leads signup signups sign-ups download downloads install installs patent patents paper papers request
+    requests transaction transactions point points pts star stars times dollars usd rmb gb tb mb qps tps
+    rps"""
+    )
 )
-LESS = (
-    "≤",
-    "≦",
-    "<=",
-    "<",
-    "不超过",
-    "不高于",
-    "不多于",
-    "至多",
-    "最多",
-    "低于",
-    "少于",
-    "小于",
-    "降至",
-    "降到",
-    "缩短至",
-    "缩短到",
-    "缩至",
-    "控制在",
-    "at most",
-    "no more than",
-    "under",
-    "below",
-    "less than",
-    "fewer than",
-    "within",
+_EN_PERCENT = frozenset({"percent", "pct", "per-cent"})
+_EN_POINTS = frozenset({"pp", "ppt", "ppts"})
+# English words the figure scanner reads after a number; any other word is just the next word.
+_EN_SUFFIX_WORDS = EN_UNITS | _EN_PERCENT | _EN_POINTS | {"percentage", "x", "times", "am", "pm", "or", "and"}
+_EN_SUFFIX_ALTERNATION = first_char_alternation(
+    (word, re.escape(word)) for word in sorted(_EN_SUFFIX_WORDS, key=len, reverse=True)
+)
+
+# Comparators written before a figure (lower case); where one word ends another ("不低于", "低于"),
+# the longer one wins.
+AT_MOST = (
+    *words("≤ ≦ <= ＜= 不超过 不高于 不多于 不大于 至多 最多 控制在 within max"),
+    *("at or below", "or below", "at most", "no more than", "not more than", "no higher than", "not to exceed"),
     "up to",
-    "lower than",
 )
-MORE = (
-    "≥",
-    "≧",
-    ">=",
-    ">",
-    "不低于",
-    "不少于",
-    "至少",
-    "高于",
-    "大于",
-    "超过",
-    "突破",
-    "多于",
-    "at least",
-    "more than",
-    "over",
-    "above",
-    "exceeding",
-    "exceed",
-    "greater than",
-    "higher than",
+AT_LEAST = (
+    *words("≥ ≧ >= ＞= 不低于 不少于 不小于 至少 最少 起码 min"),
+    *("at or above", "or above", "at least", "no less than", "not less than", "no fewer than"),
 )
-CHANGE_VERBS = (
-    "提升",
-    "提高",
-    "增长",
-    "增加",
-    "降低",
-    "减少",
-    "缩短",
-    "下降",
-    "上升",
-    "扩大",
-    "压缩",
-    "翻",
-    "改善",
-    "增",
-    "降",
-    "涨",
-    "improve",
-    "improved",
-    "increase",
-    "increased",
-    "grow",
-    "reduce",
-    "reduced",
-    "cut",
-    "raise",
-    "decrease",
-    "decreased",
-    "boost",
-    "lift",
-    "by",
-    "drop",
-    "lower",
-    "shrink",
-    "speed up",
+BELOW = (*words("< ＜ 低于 少于 小于 under below"), "less than", "fewer than", "lower than")
+ABOVE = (
+    *words("> ＞ 高于 大于 超过 超出 突破 多于 over above exceed exceeds exceeding beyond"),
+    *("more than", "greater than", "higher than"),
 )
+EQUAL = (*words("= ＝ 等于 equals exactly"), "equal to")
+_COMPARATORS = ((AT_MOST, "<="), (AT_LEAST, ">="), (BELOW, "<"), (ABOVE, ">"), (EQUAL, "="))
+# Words after a figure that mean "at least"; the others the scanner takes (以内, 以下, or less) mean "at most".
+_AT_LEAST_AFTER = frozenset(
+    {"以上", "之上", "及以上", "或以上", "+", "＋", "or more", "or above", "or higher", "or better", "or greater"}
+    | {"or over", "and above", "and up", "and over", "plus"}
+)
+_EN_AFTER = (
+    *("or more", "or above", "or higher", "or better", "or greater", "or over", "and above", "and up", "and over"),
+    *("or less", "or fewer", "or below", "or under", "or lower", "and below", "and under"),
+)
+
+# Words right before a figure that make it the value to reach.
+TARGET_MARKERS = words(
+    "至 到 达到 达 为 是 在 to reach reaches reaching hit hitting achieve achieving of at target goal"
+)
+# Starting points stated right before the figure: "从65%", "原 0.6 毫秒", "from 10k", "baseline 3".
 BASELINE_MARKERS = (
-    "从",
-    "由",
-    "原来",
-    "原为",
-    "原",
-    "基线",
-    "现状",
-    "目前",
-    "当前",
-    "现为",
-    "去年",
-    "上季度",
-    "from",
-    "baseline",
-    "currently",
-    "up from",
-    "down from",
-    "today",
+    *words("从 由 原 原来 原为 原先 基线 基线为 基线值 基准 现状 现为 目前 当前 现在"),
+    *words("from baseline baseline: currently current today vs vs. versus was"),
+    *("baseline of", "currently at"),
 )
-TARGET_MARKERS = ("至", "到", "达到", "达", "为", "to", "reach", "hit", "of")
+# Change words right before a percentage: a change relative to an unstated start ("提升 30%").
+CHANGE_MARKERS = words("提升 提高 增长 增加 降低 减少 缩短 下降 上升 扩大 压缩 改善 优化 加快 提速 增 降 涨 减 + ＋ by")
+# English words after a percentage that make it a change ("20% faster", "a 30% increase").
+_EN_CHANGE_AFTER = re.compile(
+    r" ?(?:faster|slower|higher|lower|more|less|fewer|cheaper|shorter|smaller|bigger|larger|better|"
+    r"increase|reduction|decrease|growth|improvement|uplift|lift|drop|cut|gain|rise|decline|boost)(?![a-z])"
+)
+# A change word a few characters before the figure, with the metric between ("降低成本 20%").
+_CHANGE_GAP = re.compile(
+    r"(?:提升|提高|增长|增加|降低|减少|缩短|下降|上升|扩大|压缩|改善|加快|提速)[^0-9０-９，,；;。到至为]{1,6}\Z"
+)
+_EN_CHANGE_GAP = re.compile(  # literal-first for a fast scan; the word boundary is checked after
+    r"(?:increase|grow|raise|boost|improve|reduce|cut|lower|decrease|lift|shrink|speed up)[a-z]*"
+    r"(?: +[a-z0-9-]+){1,3} *\Z"
+)
+# A baseline marker with the metric's name between it and the figure ("从每月 40 单").
+_BASELINE_GAP = re.compile(r"(?:从|由|原|基线|基准|现状|目前|当前|现在)[^0-9０-９，,；;。！!？?到至为]{1,8}\Z")
 
-PERCENT_SIGNS = ("%", "％", "‰", "percent", "pct")
-POINT_WORDS = ("个百分点", "百分点", "pp", "percentage points", "percentage point")
-MULTIPLE_SIGNS = ("倍", "x", "×")
-LESS_AFTER = ("以内", "之内", "以下", "or less", "or fewer", "or below", "max")
-MORE_AFTER = ("以上", "之上", "or more", "+", "plus")
-STRICT = frozenset(
-    {
-        "<",
-        ">",
-        "低于",
-        "少于",
-        "小于",
-        "under",
-        "below",
-        "less than",
-        "fewer than",
-        "lower than",
-        "高于",
-        "大于",
-        "超过",
-        "突破",
-        "多于",
-        "more than",
-        "over",
-        "above",
-        "exceeding",
-        "exceed",
-        "greater than",
-        "higher than",
-    }
-)
-# What after a number makes it a date or a period rather than a figure (9月30日, 3个月内, 2025年).
-TIME_AFTER = ("年", "月", "日", "号", "个月", "周内", "天内", "日内", "星期内", "-", "/")
-TIME_BEFORE = (
-    "-",
-    "/",
-    "q",
-    "h",
-    "fy",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "within",
-    "in the next",
-    "next",
-)
-EN_TIME_UNITS = ("days", "day", "weeks", "week", "months", "month", "years", "year")
-
-_CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
-# A cheap test: texts with no digit, numeral or magnitude word have no quantities at all.
-_MAYBE = re.compile(rf"[\d０-９{_CN_NUMERAL}]|级|翻|减半|double|triple|half|halve|real-time", re.IGNORECASE)
-_NUMBER = re.compile(
-    rf"百分之(?P<pct>[{_CN_NUMERAL}\d.]+)"
-    r"|(?P<cur>[$¥￥€])?\s?(?P<arabic>(?<![A-Za-z\d.])\d+(?:,\d{3})*(?:\.\d+)?)(?:\s?(?P<scale>[kKM](?![A-Za-z])|[千万亿]))?"
-    rf"|(?<!第)(?P<cn>[{_CN_NUMERAL}]+)"
-)
-_NINES = re.compile(r"\s*个\s*9")
-_EN_WORD = re.compile(r"\s*([A-Za-z]+)")
-_MAGNITUDE = re.compile(
-    r"(?:毫秒|秒|分钟|小时|天)级|sub-second|second-level|millisecond-level|real-time", re.IGNORECASE
-)
-_WORD_MULTIPLE = re.compile(
-    r"翻一?番|翻倍|减半|(?<![A-Za-z])(?:double[sd]?|doubling|triple[sd]?|halve[sd]?|halving|half)(?![A-Za-z])",
-    re.IGNORECASE,
-)
-_WORD_MULTIPLE_VALUES = {
+_MAGNITUDE_SCALES = {"万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8, "十亿": 1e9, "百亿": 1e10}
+# 秒级, second-level …: an order of magnitude of time, valued in seconds.
+_TIME_MAGNITUDES = {
+    "毫秒级": 0.001,
+    "秒级": 1.0,
+    "分钟级": 60.0,
+    "小时级": 3600.0,
+    "天级": 86400.0,
+    "millisecond-level": 0.001,
+    "second-level": 1.0,
+    "sub-second": 1.0,
+    "minute-level": 60.0,
+    "hour-level": 3600.0,
+}
+_WORD_MULTIPLES = {
+    "翻倍": 2.0,
     "翻番": 2.0,
     "翻一番": 2.0,
-    "翻倍": 2.0,
+    "翻两番": 4.0,
+    "翻二番": 4.0,
+    "翻三番": 8.0,
     "减半": 0.5,
     "double": 2.0,
     "doubles": 2.0,
     "doubled": 2.0,
     "doubling": 2.0,
+    "twice": 2.0,
     "triple": 3.0,
     "triples": 3.0,
     "tripled": 3.0,
+    "tripling": 3.0,
+    "quadruple": 4.0,
+    "quadrupled": 4.0,
     "halve": 0.5,
     "halves": 0.5,
     "halved": 0.5,
     "halving": 0.5,
     "half": 0.5,
 }
-# "一个平台", "一流", "统一": a lone 一 before these is an article or part of a word, not a count.
-_ONE_IS_NOT_A_COUNT = (
-    "个",
-    "种",
-    "套",
-    "项",
-    "款",
-    "些",
-    "起",
-    "下",
-    "直",
-    "定",
-    "样",
-    "致",
-    "切",
-    "流",
-    "体",
-    "般",
+_FRACTION_BASES = {"百": 100.0, "千": 1000.0, "万": 10000.0}  # 百分之 / 千分之 / 万分之
+_EN_TIME_UNITS = frozenset({"days", "day", "weeks", "week", "months", "month", "years", "year"})
+_PERIOD_BEFORE = ("within", "in", "next", "every", "per", "for", "over", "after", "每", "未来", "接下来", "前")
+_TIME_UNITS = frozenset({"个月", "天", "周", "星期", "工作日"}) | _EN_TIME_UNITS
+_CURRENCIES = {"$": "$", "¥": "¥", "￥": "¥", "€": "€", "£": "£"}
+_MONTH_NAMES = words(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
+_ENDS_WITH_MONTH = EndWords(dict.fromkeys([*_MONTH_NAMES, *(f"{m}." for m in _MONTH_NAMES)], "month"))
+_MONTHS_AFTER = tuple(f" {month}" for month in _MONTH_NAMES)
+_NAME_ENDS = frozenset("”」』》\"'")  # a product name in quotes, then its version number
+_RANK_BEFORE = ("前", "top", "top-")
+# Roles that make a year-like number (2000) a figure: "达到 2000", "超过 2000".
+_FIGURE_ROLES = frozenset({"<=", ">=", "<", ">", "=", "target"})
 
-_ZH_UNITS = EdgeWords(w for w in ZH_UNITS)
-_EN_UNITS = frozenset(EN_UNITS)
-_PERCENT = EdgeWords(PERCENT_SIGNS)
-_POINTS = EdgeWords(POINT_WORDS)
-_MULTIPLE = EdgeWords(MULTIPLE_SIGNS)
-_LESS = EdgeWords(LESS)
-_MORE = EdgeWords(MORE)
-_LESS_AFTER = EdgeWords(LESS_AFTER)
-_MORE_AFTER = EdgeWords(MORE_AFTER)
-_CHANGE = EdgeWords(CHANGE_VERBS)
-_TARGET = EdgeWords(TARGET_MARKERS)
-_TIME_AFTER = EdgeWords(TIME_AFTER)
-_TIME_BEFORE = EdgeWords(TIME_BEFORE)
-_EN_TIME = EdgeWords(EN_TIME_UNITS)
-_BASELINE_MARKERS = tuple(sorted(BASELINE_MARKERS, key=len, reverse=True))
-_CLAUSE_BREAKS = frozenset("，,；;。")
+# Optional parts are written "(?:…|)" rather than "(?:…)?": an empty alternative is cheaper for
+# CPython's engine than a repeat, and the groups then read "" rather than None.
+_NUMBER = re.compile(
+    rf"""
+    (?P<num>
+        [{DIGITS}{NUMERALS}]                         # first character: the engine skips to these in C
+        (?<![a-z_.．×*{DIGITS}][{DIGITS}])           # p95, KR2, v1.2, 7×24: the digit belongs to an id
+        (?<![第周期拜{NUMERALS}][{NUMERALS}])        # 第三, 周三, 星期三: ordinals and weekdays
+        (?<!第[{DIGITS}])                            # 第3
+        [{DIGITS}{NUMERALS}]*+
+        (?:,[0-9]{{3}}(?![0-9])[{DIGITS}{NUMERALS}]*+)*+   # 1,000
+        (?:[.．][{DIGITS}]++[{DIGITS}{NUMERALS}]*+|)       # 0.3, 1.5万
+    )
+    (?P<scale>[ ]?(?:k|thousand|million|billion|bn|mn)(?![a-z])|[ ](?:千万|百万|万|亿)|)
+    (?P<approx>[ ]?(?:多|余|\+(?![0-9]))|)
+    (?P<gap>[ ]|)
+    (?P<suffix>                                      # classified by _SUFFIXES and _suffix_code
+        [%％‰]
+      | 个(?:[ ]?百分点|点|[ ]?[9九](?![{DIGITS}.])|月)  # 个百分点, 个点, 5 个 9, 个月
+      | 分(?:之[ ]?[{DIGITS}{NUMERALS}.．]+|百|钟)      # 百分之三十, 百分百, 分钟
+      | {"|".join(u for u in ZH_UNITS if len(u) > 1 and u[0] not in "个分")} | 百分点
+      | [{"".join(u for u in ZH_UNITS if len(u) == 1)}]  # 个, 位, 人, 家 …
+      | 倍 | ×(?![0-9])
+      | 成(?![本员为功果熟长交立都就绩效品型不])       # 三成 = 30%
+      | 半(?![年月天小个])                           # 一半
+      | 年 | 月 | [日号](?![活均]) | 季度 | 点(?![0-9]) | [:：][0-9]+ | [/／][0-9]{{1,2}}(?![0-9%％])
+      | (?<=[0-9]{{4}})[-/.／][ ]?[0-9]{{1,2}}(?:[ ]?[-/.／][ ]?[0-9]{{1,2}})?(?![0-9])
+      | 级
+      | (?:{_EN_SUFFIX_ALTERNATION})(?![a-z])          # ms, users, percent, x, or more …
+      |
+    )
+    (?P<after>[ ]?(?:及以上|或以上|以上|之上|及以下|或以下|以下|以内|之内|内(?![容部外涵网])|\+)|)
+    """,
+    re.VERBOSE,
+)
+_SUFFIXES = {
+    "%": "percent",
+    "％": "percent",
+    "‰": "permille",
+    "个百分点": "points",
+    "个 百分点": "points",
+    "百分点": "points",
+    "个点": "points",
+    "倍": "multiple",
+    "×": "multiple",
+    "成": "tenths",
+    "分百": "hundred",
+    "半": "half",
+    "级": "level",
+    **dict.fromkeys(("年", "月", "日", "号", "季度", "点"), "time"),
+    **dict.fromkeys(ZH_UNITS, "unit"),
+}
+
+
+# English words for figures, looked for only in texts without Chinese characters; the lower-cased
+# text gets a leading space, and every candidate is a space followed by one of these words.
+_EN_NUMBER_WORDS = words(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen"
+)
+_EN_WORDS = re.compile(
+    r" (?P<w>"
+    + first_char_alternation(
+        [
+            *((word, re.escape(word)) for word in sorted(_WORD_MULTIPLES, key=len, reverse=True) if word.isascii()),
+            *((word, re.escape(word)) for word in _TIME_MAGNITUDES if word.isascii()),
+            *((word, rf"{word}(?:-[a-z]+)?(?: (?:hundred|thousand|million))?") for word in _EN_NUMBER_WORDS),
+            *((f"a {word}", rf"an? {word}") for word in ("dozen", "hundred", "thousand")),
+        ]
+    )
+    + r")(?![a-z-])(?P<unit> [a-z][a-z-]*)?"
+)
+_EN_NUMBER_STOP = frozenset({"of", "or", "and", "to", "more", "less", "way", "another", "thing", "time"})
+_ZH_WORDS = re.compile(r"翻(?:一番|两番|二番|三番|番|倍)|减半|毫秒级|秒级|分钟级|小时级|天级")  # literal-first
 
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """One figure in a text, normalised (百分之三十 → 30 percent, 5个9 → 99.999 percent, 两倍 → 2 multiple)."""
+    """One figure in a text, normalised (百分之三十 → 30 percent, 5个9 → 99.999 percent, 两倍 → 2 multiple).
+
+    ``kind`` is "number", "percent", "points" (percentage points), "multiple" (倍, 2x, double, 减半 →
+    0.5) or "magnitude" (秒级, 千万级: ``value`` is the order of magnitude, in seconds for time levels).
+    """
 
     value: float
-    kind: str  # "number" | "percent" | "points" | "multiple" | "magnitude"
-    unit: str | None
-    comparator: str | None  # "<=", "<", ">=", ">" or None
+    kind: str
+    unit: str | None  # the unit word right after the figure (毫秒, 人, ms, users) or a currency sign
+    comparator: str | None  # "<=", "<", ">=", ">", "=" or None
     span: tuple[int, int]
     text: str
 
@@ -402,173 +275,383 @@ class QuantityFacts:
 
     quantities: tuple[Quantity, ...]
     baseline: Quantity | None  # an explicit starting point: 从 65%, 原 0.6 毫秒, from 10k, baseline 3
-    target: Quantity | None  # the value to reach
-    relative_change: Quantity | None  # a change against an unstated start: 提升 30%, 翻倍, increase by 20%
+    target: Quantity | None  # the value to reach; failing a marked one, the last non-baseline figure
+    relative_change: Quantity | None  # 提升 30%, 翻倍, increase by 20% (None when a baseline is given)
 
     @property
     def has_target(self) -> bool:
-        return bool(self.quantities)
+        """Whether some figure could serve as a verifiable target (a lone baseline cannot)."""
+        return self.target is not None or self.relative_change is not None
 
 
 EMPTY = QuantityFacts((), None, None, None)
 
 
-def _unit_after(text: str, end: int) -> tuple[str, str | None, float | None, int]:
-    """What follows a number: (kind, unit, new value or None, end of the figure)."""
-    rest = text[end : end + 24]
-    stripped = rest.lstrip()
-    pos = end + len(rest) - len(stripped)
-    word = _PERCENT.prefix(stripped)
-    if word:
-        return "percent", None, None, pos + len(word)
-    word = _POINTS.prefix(stripped)
-    if word:
-        return "points", None, None, pos + len(word)
-    word = _MULTIPLE.prefix(stripped)
-    if word:
-        return "multiple", None, None, pos + len(word)
-    nines = _NINES.match(text, end)
-    if nines:
-        return "nines", None, None, nines.end()
-    word = _ZH_UNITS.prefix(stripped)
-    if word:
-        if word == "成":  # 三成 = 30%
-            return "tenths", None, None, pos + 1
-        return "number", word, None, pos + len(word)
-    match = _EN_WORD.match(text, end)
-    if match and match.group(1).lower() in _EN_UNITS:
-        return "number", match.group(1), None, match.end()
-    return "number", None, None, end
+class _QuantitySlots:
+    """The slots of Quantity without its frozen ``__setattr__``; see ``_quantity``."""
+
+    __slots__ = ("comparator", "kind", "span", "text", "unit", "value")
 
 
-def _is_time(text: str, start: int, end: int, token: str) -> bool:
-    """Whether a number is part of a date, a period or a year rather than a figure."""
-    after = text[end : end + 6].lstrip()
-    if _TIME_AFTER.prefix(after):
-        return True
-    before = text[max(0, start - 12) : start].rstrip()
-    if _TIME_BEFORE.suffix(before):
-        return True
-    if _EN_TIME.prefix(after) and before.lower().endswith(("in", "within", "next", "after")):
-        return True
-    # A bare 19xx/20xx with no unit or sign after it is a year.
-    return (
-        len(token) == 4
-        and token[:2] in ("19", "20")
-        and after[:1] not in ("%", "％", "万", "亿", "千", "元", "个", "人")
-    )
+def _quantity(
+    value: float, kind: str, unit: str | None, comparator: str | None, start: int, end: int, text: str
+) -> Quantity:
+    # A frozen dataclass's __init__ sets each field through object.__setattr__. Filling an object
+    # with the same slots and then giving it the Quantity class makes an identical, equally frozen
+    # instance in under half the time, and this runs for every figure of every text.
+    quantity = _QuantitySlots()
+    quantity.value = value
+    quantity.kind = kind
+    quantity.unit = unit
+    quantity.comparator = comparator
+    quantity.span = (start, end)
+    quantity.text = text[start:end]
+    quantity.__class__ = Quantity  # type: ignore[assignment]
+    return quantity  # type: ignore[return-value]
 
 
-def _comparator(text: str, start: int, end: int) -> str | None:
-    before = text[max(0, start - 14) : start].rstrip()
-    word = _LESS.suffix(before)
-    if word:
-        return "<" if word in STRICT else "<="
-    word = _MORE.suffix(before)
-    if word:
-        return ">" if word in STRICT else ">="
-    after = text[end : end + 10].lstrip()
-    if after.startswith("内") and not after[1:2].isalpha():
-        return "<="
-    if _LESS_AFTER.prefix(after):
-        return "<="
-    if _MORE_AFTER.prefix(after):
-        return ">="
+class _FactsSlots:
+    """The slots of QuantityFacts without its frozen ``__setattr__``."""
+
+    __slots__ = ("baseline", "quantities", "relative_change", "target")
+
+
+def _facts(
+    quantities: tuple[Quantity, ...], baseline: Quantity | None, target: Quantity | None, change: Quantity | None
+) -> QuantityFacts:
+    facts = _FactsSlots()
+    facts.quantities = quantities
+    facts.baseline = baseline
+    facts.target = target
+    facts.relative_change = change
+    facts.__class__ = QuantityFacts  # type: ignore[assignment]
+    return facts  # type: ignore[return-value]
+
+
+_COMPARATOR_SYMBOLS = frozenset({"<=", ">=", "<", ">", "="})
+# What a word right before a figure says about it: a comparator symbol, "target", "baseline",
+# "change" or "rank". The longest word wins: "不超过" (<=) over "超过" (>), "up to" over "to".
+_ROLES = EndWords(
+    {
+        **dict.fromkeys(CHANGE_MARKERS, "change"),
+        **dict.fromkeys(TARGET_MARKERS, "target"),
+        **dict.fromkeys(BASELINE_MARKERS, "baseline"),
+        **dict.fromkeys(_RANK_BEFORE, "rank"),
+        **{word: symbol for members, symbol in _COMPARATORS for word in members},
+    }
+)
+_PERIODS = EndWords(dict.fromkeys(_PERIOD_BEFORE, "period"))
+_FILLER_CHARS = "了约近超大"
+_WITHIN = frozenset({"内", "以内", "之内"})
+
+
+def _context(low: str, start: int) -> tuple[str, str | None]:
+    """Up to 16 lower-cased characters before ``start`` without trailing spaces, and a currency sign
+    that ended them ("above $2M": the comparator is before the sign)."""
+    before = low[start - 16 if start > 16 else 0 : start].rstrip()
+    if before[-1:] in _CURRENCIES:
+        return before[:-1].rstrip(), before[-1]
+    return before, None
+
+
+def _role(before: str) -> str | None:
+    """The role of the word that ends ``before``, looking past a filler ("提升了 30%")."""
+    role = _ROLES.find(before)
+    if role is None and before and before[-1] in _FILLER_CHARS:
+        role = _ROLES.find(before.rstrip(_FILLER_CHARS).rstrip())
+    return role
+
+
+def _suffix_code(suffix: str) -> str:
+    """What a suffix that is not in _SUFFIXES says: 5 个 9, 百分之…, an English word, or time."""
+    first = suffix[0]
+    if first == "个":
+        return "nines"
+    if first == "分":
+        return "fraction"
+    if "a" <= first <= "z":
+        return "word"
+    return "time"
+
+
+def _special(code: str, num: str, value: float | None, suffix: str, role: str | None, low: str, end: int):
+    """The figure for the rarer suffixes: (kind, value, unit), or None when it is not a figure."""
+    if code == "level":
+        if num in _MAGNITUDE_SCALES:  # 千万级
+            return "magnitude", _MAGNITUDE_SCALES[num], "级"
+        # "5 级故障" is a class of incident; "提升至 3 级" is a level to reach.
+        return None if role is None and CJK.match(low, end) else ("number", value, "级")
+    if code == "fraction" or code == "hundred":  # 百分之三十, 千分之五, 百分百
+        base = _FRACTION_BASES.get(num)
+        part = 100.0 if code == "hundred" else parse_number(suffix[2:])
+        if base is None or part is None or (code == "hundred" and base != 100):
+            return None
+        return "percent", part * 100.0 / base, None
+    if value is None:
+        return None
+    if code == "points":
+        return "points", value, None
+    if code == "multiple":
+        return "multiple", value, None
+    if code == "permille":
+        return "percent", value / 10, None
+    if code == "nines":  # 5 个 9 = 99.999%
+        if not (value.is_integer() and 1 <= value <= 12):
+            return None
+        return "percent", round(100 - 100 * 10 ** (-value), 10), None
+    if code == "tenths":  # 三成 = 30%
+        return ("percent", value * 10, None) if value <= 10 else None
+    if code == "half":  # 一半
+        return ("multiple", 0.5, None) if num == "一" else None
     return None
 
 
-def find_quantities(text: str) -> tuple[Quantity, ...]:
-    """Every figure in the text, in order of appearance."""
-    if not _MAYBE.search(text):
-        return ()
-    found: list[Quantity] = []
-    last_end = 0
-    for match in _NUMBER.finditer(text):
-        start = match.start()
-        if start < last_end:
-            continue  # inside the previous figure ("5 个 9", "三个百分点")
-        pct, currency, arabic, scale, cn = match.groups()
-        if pct is not None:
-            value = parse_number(pct)
-            if value is None:
-                continue
-            kind, unit, end = "percent", None, match.end()
+def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[str | None]) -> None:
+    find_role = _ROLES.find
+    for match in _NUMBER.finditer(low):
+        num, scale, approx, _gap, suffix, after = match.groups()
+        code = None
+        if suffix:
+            code = _SUFFIXES.get(suffix) or _suffix_code(suffix)
+            if code == "time":
+                continue  # 2025年, 9月, 10:30, 2025-09-30
+        start, end = match.span()
+        before = low[start - 16 if start > 16 else 0 : start].rstrip()  # inlined _context and _role: hot
+        currency = None
+        if before[-1:] in _CURRENCIES:
+            currency = before[-1]
+            before = before[:-1].rstrip()
+        role = find_role(before)
+        if role is None and before and before[-1] in _FILLER_CHARS:
+            role = find_role(before.rstrip(_FILLER_CHARS).rstrip())
+        if num[0] in _DIGIT_CHARS and len(num) < 16:
+            try:
+                value = float(num)  # "65", "0.3", "３０"
+            except ValueError:
+                value = parse_number(num)  # "1,000", "1.5万"
         else:
-            if arabic is not None:
-                if not currency:
-                    start = match.start("arabic")
-                if _is_time(text, match.start("arabic"), match.end(), arabic):
-                    continue
-                value = parse_number(arabic + scale if scale else arabic)
-            else:
-                if len(cn) == 1 and (cn == "一" and text[match.end() : match.end() + 1] in _ONE_IS_NOT_A_COUNT):
-                    continue
-                if _TIME_AFTER.prefix(text[match.end() : match.end() + 4]):
-                    continue
-                value = parse_number(cn)
+            value = parse_number(num)
+        kind = "number"
+        unit = None
+        if code is None:
+            pass
+        elif code == "percent":
+            kind = "percent"
+        elif code == "unit":
+            unit = suffix
+        elif code == "word":
             if value is None:
                 continue
-            kind, unit, _, end = _unit_after(text, match.end())
-            if kind == "nines":
-                kind, value = "percent", round(100 * (1 - 10 ** (-value)), 6) if value < 12 else 100.0
-            elif kind == "tenths":
-                kind, value = "percent", value * 10
-            if cn is not None and len(cn) == 1 and end == match.end():
-                continue  # a lone numeral with no measure word after it is part of a word
-            if (
-                arabic is not None
-                and unit is None
-                and kind == "number"
-                and text[end : end + 1].isascii()
-                and text[end : end + 1].isalpha()
+            kind, unit, end, after, value = _english_suffix(text, low, match, value)
+            if not kind:
+                continue
+        else:
+            figure = _special(code, num, value, suffix, role, low, end)
+            if figure is None:
+                continue
+            kind, value, unit = figure
+        if value is None:
+            continue
+        if scale:
+            value *= SCALE_SUFFIXES.get(scale.strip(), 1.0)
+        if kind == "number":
+            cjk = num[0] not in _DIGIT_CHARS
+            if unit is None:
+                if cjk:
+                    if role is None:
+                        continue  # a numeral inside a word: 统一, 一流, 千万
+                elif not scale and not _bare_figure(num, value, role, before, low, end):
+                    continue
+                if currency and not cjk:
+                    unit = _CURRENCIES[currency]
+                    start = low.rindex(currency, 0, start)
+            elif cjk and role is None and (num == "一" or unit == "分"):
+                continue  # 一个平台, 一次性, 十分重要: an article or an adverb, not a count
+            elif unit in _TIME_UNITS and (
+                _PERIODS.find(before) or (role is None and after and after.strip() in _WITHIN)
             ):
-                continue  # part of an identifier such as 3A, 2FA
-            if arabic is not None and unit is None:
-                unit = currency
-        found.append(Quantity(value, kind, unit, _comparator(text, start, end), (start, end), text[start:end]))
-        last_end = end
-    if "级" in text or "-" in text:
-        for match in _MAGNITUDE.finditer(text):
-            found.append(Quantity(1.0, "magnitude", match.group(), None, match.span(), match.group()))
-    if "翻" in text or "减半" in text or "ou" in text or "tripl" in text or "hal" in text:
-        for match in _WORD_MULTIPLE.finditer(text):
-            found.append(
-                Quantity(
-                    _WORD_MULTIPLE_VALUES.get(match.group().lower(), 2.0),
-                    "multiple",
-                    None,
-                    None,
-                    match.span(),
-                    match.group(),
-                )
-            )
-    if len(found) > 1:
-        found.sort(key=lambda q: q.span)
-    return tuple(found)
+                continue  # "3个月内", "每 2 周", "within 3 months": a period, not a figure
+        if role in _COMPARATOR_SYMBOLS:
+            comparator = role
+        elif role == "rank" and kind == "number":
+            comparator = "<="  # 前三, top 3: a rank, at most N
+        elif after:
+            comparator = ">=" if after.strip() in _AT_LEAST_AFTER else "<="
+        elif approx:
+            comparator = ">=" if approx.strip() == "+" else ">"
+        else:
+            comparator = None
+        if low[end - 1] == " ":
+            end -= 1
+        quantity = _QuantitySlots()  # see _quantity
+        quantity.value = value
+        quantity.kind = kind
+        quantity.unit = unit
+        quantity.comparator = comparator
+        quantity.span = (start, end)
+        quantity.text = text[start:end]
+        quantity.__class__ = Quantity  # type: ignore[assignment]
+        quantities.append(quantity)  # type: ignore[arg-type]
+        roles.append(role)
 
 
-def _has_baseline_marker(before: str) -> bool:
-    """A baseline marker shortly before a figure, perhaps with the metric's name between ("从每月 40")."""
-    lowered = before.lower()
-    for marker in _BASELINE_MARKERS:
-        index = lowered.rfind(marker)
-        if index < 0:
-            continue
-        if marker.isascii() and index > 0 and lowered[index - 1].isalpha():
-            continue
-        gap = lowered[index + len(marker) :]
-        if len(gap.strip()) <= 6 and not any(ch.isdigit() or ch in _CLAUSE_BREAKS for ch in gap):
-            return True
-    return False
+def _bare_figure(num: str, value: float, role: str | None, before: str, low: str, end: int) -> bool:
+    """Whether an Arabic number with nothing after it is a figure, not an id, a year or "level 3"."""
+    following = low[end : end + 1]
+    if "a" <= following <= "z":
+        return False  # part of an id such as 5g, 3d, 2fa
+    if following in ("×", "*") and low[end + 1 : end + 2] in _DIGIT_CHARS:
+        return False  # 7×24
+    if _ENDS_WITH_MONTH.find(before) or low.startswith(_MONTHS_AFTER, end):
+        return False  # June 30, 30 June: a date
+    if "." in num and (before[-1:] in _NAME_ENDS or low.startswith(("版", " 版"), end)):
+        return False  # “天网”1.0, 2.0 版: a version
+    if before.endswith("level") and not ("a" <= before[-6:-5] <= "z"):
+        # "level 3" names a maturity level; "达到 level 2" makes it the level to reach.
+        return _role(before[:-5].rstrip()) is not None
+    return not (len(num) == 4 and 1900 <= value <= 2100 and role not in _FIGURE_ROLES)  # a year
 
 
-def _change_before(before: str) -> bool:
-    stripped = before.rstrip()
-    for filler in ("了", " by", " of"):
-        if stripped.lower().endswith(filler):
-            stripped = stripped[: -len(filler)].rstrip()
-            break
-    return _CHANGE.suffix(stripped) is not None or before.rstrip().lower().endswith("by")
+def _english_suffix(text: str, low: str, match: re.Match[str], value: float):
+    """Read the English word after a figure: (kind, or "" to drop the figure; unit; end; after; value)."""
+    start, end = match.span("suffix")
+    word = match.group("suffix")
+    gap = match.group("gap")
+    after = match.group("after")
+    if word in ("or", "and"):
+        for phrase in _EN_AFTER:
+            if low.startswith(phrase, start):
+                return "number", None, start + len(phrase), phrase, value  # 45 or more
+    if word in _EN_PERCENT:
+        kind, unit = "percent", None
+    elif word in _EN_POINTS:
+        kind, unit = "points", None
+    elif word == "percentage" and low.startswith((" points", " point"), end):
+        kind, unit = "points", None
+        end += 7 if low.startswith(" points", end) else 6
+    elif word == "x":
+        if low[end : end + 1] in _DIGIT_CHARS:
+            return "", None, end, after, value  # 1920x1080
+        kind, unit = "multiple", None
+    elif word == "times" and not low.startswith((" a ", " per ", " each ", " every "), end):
+        kind, unit = "multiple", None
+    elif word == "m" and text[start] == "M":
+        kind, unit, value = "number", None, value * 1e6  # 2M; a lower-case "30m" is minutes or metres
+    elif word in EN_UNITS:
+        kind, unit = "number", word
+    elif word in ("am", "pm"):
+        return "", None, end, after, value  # 10 am
+    else:
+        return "number", None, start - len(gap), after, value  # an ordinary word follows
+    if not after:
+        position = end + 1 if low[end : end + 1] == " " else end
+        if low.startswith(_EN_AFTER, position):
+            for phrase in _EN_AFTER:
+                if low.startswith(phrase, position):
+                    return kind, unit, position + len(phrase), phrase, value
+    return kind, unit, end, after, value
+
+
+def _scan_english_words(text: str, low: str, quantities: list[Quantity], roles: list[str | None]) -> None:
+    padded = " " + low  # every word then has a space before it; offsets shift by one
+    for match in _EN_WORDS.finditer(padded):
+        word = match.group("w")
+        start = match.start()  # the word's offset in ``text``
+        words_end = match.end("w") - 1
+        before = _context(low, start)[0]
+        role = _role(before)
+        unit = match.group("unit")
+        comparator = role if role in _COMPARATOR_SYMBOLS else None
+        if word in _WORD_MULTIPLES:
+            if word == "half" and (
+                before.endswith(("first", "second", "1st", "2nd"))
+                or low.startswith((" a year", " year", " of the year", " of 20"), words_end)
+            ):
+                continue  # the first half of the year is a period
+            kind, value, unit, end = "multiple", _WORD_MULTIPLES[word], None, words_end
+        elif word in _TIME_MAGNITUDES:
+            kind, value, unit, end = "magnitude", _TIME_MAGNITUDES[word], None, words_end
+            comparator = "<" if word == "sub-second" else comparator
+        else:
+            value = parse_number(word)
+            if value is None:
+                continue
+            unit = unit.strip() if unit else None
+            if unit in _EN_NUMBER_STOP:
+                continue  # "one of the", "two or three"
+            if unit in EN_UNITS:
+                if unit in _EN_TIME_UNITS and _PERIODS.find(before):
+                    continue  # within three months
+                end = match.end() - 1
+            else:
+                unit, end = None, words_end
+                if role is None and word.startswith(("one", "a ", "an ")):
+                    continue  # "one", "a hundred" without a unit are rarely figures
+            kind = "number"
+        quantities.append(_quantity(value, kind, unit, comparator, start, end, text))
+        roles.append(role)
+
+
+def _scan_chinese_words(text: str, low: str, quantities: list[Quantity], roles: list[str | None]) -> None:
+    for match in _ZH_WORDS.finditer(text):
+        word = match.group()
+        start, end = match.span()
+        if word in _TIME_MAGNITUDES:
+            quantities.append(_quantity(_TIME_MAGNITUDES[word], "magnitude", None, None, start, end, text))
+        else:
+            quantities.append(_quantity(_WORD_MULTIPLES[word], "multiple", None, None, start, end, text))
+        roles.append(_role(_context(low, start)[0]))
+
+
+# The roles of the last figures found, handed to analyse_quantities, which usually gets that very
+# tuple next. Swapped as one object, so that threads see a consistent pair.
+_last: tuple[tuple[Quantity, ...], tuple[str | None, ...]] = ((), ())
+
+
+def _find(text: str, low: str, english: bool) -> tuple[tuple[Quantity, ...], tuple[str | None, ...]]:
+    global _last
+    quantities: list[Quantity] = []
+    roles: list[str | None] = []
+    _scan_numbers(text, low, quantities, roles)
+    scanners = 1 if quantities else 0  # how many scanners found something; each finds in text order
+    if "翻" in text or "减半" in text or "级" in text:
+        count = len(quantities)
+        _scan_chinese_words(text, low, quantities, roles)
+        scanners += len(quantities) > count
+    if english:  # English words are not looked for in Chinese text
+        count = len(quantities)
+        _scan_english_words(text, low, quantities, roles)
+        scanners += len(quantities) > count
+    if not scanners:
+        return (), ()
+    if scanners > 1:
+        pairs = sorted(zip(quantities, roles, strict=True), key=_start)
+        result = (tuple(pair[0] for pair in pairs), tuple(pair[1] for pair in pairs))
+    else:
+        result = (tuple(quantities), tuple(roles))
+    _last = result
+    return result
+
+
+def _start(pair: tuple[Quantity, str | None]) -> int:
+    return pair[0].span[0]
+
+
+def find_quantities(text: str) -> tuple[Quantity, ...]:
+    """Every figure in the text, in order of appearance (dates, periods, ids and labels left out)."""
+    return _find(text, *prepared(text))[0]
+
+
+def _is_change(low: str, quantity: Quantity) -> bool:
+    """A percentage with a change word a little before or after it: "降低成本 20%", "20% faster"."""
+    start, end = quantity.span
+    if _EN_CHANGE_AFTER.match(low, end) or _CHANGE_GAP.search(low, max(0, start - 12), start):
+        return True
+    window = low[max(0, start - 40) : start]
+    if not window.isascii():
+        return False
+    match = _EN_CHANGE_GAP.search(window)
+    return match is not None and not ("a" <= window[match.start() - 1 : match.start()] <= "z")
 
 
 def analyse_quantities(text: str, quantities: tuple[Quantity, ...] | None = None) -> QuantityFacts:
@@ -576,29 +659,34 @@ def analyse_quantities(text: str, quantities: tuple[Quantity, ...] | None = None
 
     Pass the figures if ``find_quantities`` already ran on this text.
     """
+    low, english = prepared(text)
     if quantities is None:
-        quantities = find_quantities(text)
+        quantities, roles = _find(text, low, english)
+    else:
+        last = _last
+        roles = last[1] if quantities is last[0] else tuple(_role(_context(low, q.span[0])[0]) for q in quantities)
     if not quantities:
         return EMPTY
-    baseline = target = change = None
-    for quantity in quantities:
-        before = text[max(0, quantity.span[0] - 16) : quantity.span[0]]
-        to_target = _TARGET.suffix(before.rstrip()) is not None
-        if baseline is None and not to_target and _has_baseline_marker(before):
+    baseline = target = change = last_figure = None
+    for quantity, role in zip(quantities, roles, strict=True):
+        start = quantity.span[0]
+        if baseline is None and (
+            role == "baseline" or (role is None and _BASELINE_GAP.search(low, max(0, start - 12), start))
+        ):
             baseline = quantity
             continue
-        if target is None and (quantity.comparator or to_target):
+        last_figure = quantity
+        kind = quantity.kind
+        marked = quantity.comparator is not None or role == "target"
+        if target is None and marked:
             target = quantity
-        if (
-            change is None
-            and not to_target
-            and (quantity.kind == "multiple" or (quantity.kind in ("percent", "points") and _change_before(before)))
+        if change is None and (
+            kind == "multiple"
+            or (kind in ("percent", "points") and not marked and (role == "change" or _is_change(low, quantity)))
         ):
             change = quantity
     if target is None:
-        rest = [q for q in quantities if q is not baseline]
-        if rest:
-            target = rest[-1]
+        target = last_figure
     if baseline is not None:
         change = None
-    return QuantityFacts(quantities, baseline, target, change)
+    return _facts(quantities, baseline, target, change)
