@@ -460,7 +460,7 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
                 if cjk:
                     if role is None:
                         continue  # a numeral inside a word: 统一, 一流, 千万
-                elif not scale and not _bare_figure(num, value, role, before, low, end):
+                elif not scale and not _bare_figure(text, num, value, role, before, low, end):
                     continue
                 if currency and not cjk:
                     unit = _CURRENCIES[currency]
@@ -495,8 +495,10 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
         roles.append(role)
 
 
-def _bare_figure(num: str, value: float, role: str | None, before: str, low: str, end: int) -> bool:
+def _bare_figure(text: str, num: str, value: float, role: str | None, before: str, low: str, end: int) -> bool:
     """Whether an Arabic number with nothing after it is a figure, not an id, a year or "level 3"."""
+    if low[end - 1 : end] == " ":
+        end -= 1  # the pattern took the space after the number: look at what follows the number itself
     following = low[end : end + 1]
     if "a" <= following <= "z":
         return False  # part of an id such as 5g, 3d, 2fa
@@ -506,10 +508,18 @@ def _bare_figure(num: str, value: float, role: str | None, before: str, low: str
         return False  # June 30, 30 June: a date
     if "." in num and (before[-1:] in _NAME_ENDS or low.startswith(("版", " 版"), end)):
         return False  # “天网”1.0, 2.0 版: a version
+    if role is None and num.endswith(".0") and _after_name(text, end - len(num)):
+        return False  # OKR 2.0, Web 3.0: a version after a capitalised name
     if before.endswith("level") and not ("a" <= before[-6:-5] <= "z"):
         # "level 3" names a maturity level; "达到 level 2" makes it the level to reach.
         return _role(before[:-5].rstrip()) is not None
     return not (len(num) == 4 and 1900 <= value <= 2100 and role not in _FIGURE_ROLES)  # a year
+
+
+def _after_name(text: str, start: int) -> bool:
+    """Whether the word just before ``start`` is capitalised (a name such as OKR or Web)."""
+    word = text[:start].rstrip().rpartition(" ")[2]
+    return bool(word) and word[0].isupper()
 
 
 def _english_suffix(text: str, low: str, match: re.Match[str], value: float):

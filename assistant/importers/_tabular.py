@@ -62,12 +62,14 @@ class Layout:
     columns: dict[str, int]  # field → 0-based column
     headers: dict[str, str]  # field → the header as written
     problems: list[InputProblem] = field(default_factory=list)
+    cycle: str = ""  # a cycle named in a title row above the header ("Engineering OKRs, 2025Q3")
 
 
 def find_layout(
     rows: list[tuple[int, list[Any]]], matcher: ColumnMatcher, file: str, sheet: str | None
 ) -> Layout | None:
     """The layout of the first row that has an objective and a key result column, if any."""
+    titles: list[str] = []
     for number, cells in rows:
         found: dict[str, list[int]] = {}
         texts: dict[int, str] = {}
@@ -83,8 +85,16 @@ def find_layout(
             elif name != IGNORE:
                 found.setdefault(name, []).append(index)
         if "objective" in found and "key_result" in found:
-            return _layout(number, found, texts, unknown, file, sheet)
+            layout = _layout(number, found, texts, unknown, file, sheet)
+            layout.cycle = next((c for c in map(_title_cycle, titles) if c), "")
+            return layout
+        titles.extend(texts.values())
     return None
+
+
+def _title_cycle(title: str) -> str | None:
+    """The cycle a title row names, when it names one: "运维部 2025Q3 OKR" → 2025Q3."""
+    return values.find_cycle(title)[0]
 
 
 def _layout(
@@ -179,7 +189,7 @@ class TableReader:
         self._objective: _Objective | None = None
         self._set_key: tuple[Any, Any] | None = None  # the team and cycle cells that led to self._set
         self._team = ""  # the last team and cycle given, filled down into blank cells below them
-        self._cycle = ""
+        self._cycle = layout.cycle  # a cycle in the title row is the default for rows that name none
         # Caches keyed by the cell as read: exports repeat the same few names, ids, figures and dates.
         self._names: dict[Any, str | None] = {}
         self._caches: dict[str, dict[Any, Any]] = {}

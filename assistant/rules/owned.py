@@ -41,9 +41,19 @@ def collective_owner(ctx: KRContext | ObjectiveContext) -> Hit | None:
         return None
     name = owner.strip()
     collective = lexicon.get("collective_owners")
-    if collective.is_entry(name) or collective.ends_with_zh(name):
+    if collective.is_entry(name) or collective.ends_with_zh(name) or _ends_with_group_noun(name):
         return Hit({"owner": name}, evidence=name)
     return None
+
+
+def _ends_with_group_noun(name: str) -> bool:
+    """English: "the engineering team", "Data squad"; a person's title such as "team lead" ends otherwise."""
+    return name.rpartition(" ")[2].lower() in _group_nouns()
+
+
+@cache
+def _group_nouns() -> frozenset[str]:
+    return frozenset(lexicon.words("collective_owner_nouns"))
 
 
 def split_owners(owner: str) -> list[str]:

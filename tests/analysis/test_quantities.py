@@ -246,6 +246,25 @@ def test_date_and_year_next_to_figures_are_left_out():
 def test_the_maturity_level_to_reach_is_a_target():
     f = facts("治理能力全面达到 level 2")
     assert (f.target.value, f.target.unit, f.target.text) == (2, None, "2")  # the unit is what follows a figure
+    assert facts("Reach level 3 maturity").target.value == 3
+    assert find_quantities("Document the level 3 runbooks") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "baseline", "target"),
+    [
+        ("Increase NPS from 20 to 35", 20, 35),
+        ("Raise deploy frequency from 2 to 10 per week", 2, 10),
+        ("Grow paying teams from 150 to 400 by June", 150, 400),
+    ],
+)
+def test_bare_english_figures_followed_by_words(text, baseline, target):
+    f = facts(text)
+    assert (f.baseline.value, f.target.value) == (baseline, target)
+
+
+def test_bare_figure_before_a_month_name_is_a_date():
+    assert find_quantities("Launch the beta on 30 June") == ()
 
 
 def test_a_range_gives_both_ends():
@@ -293,7 +312,6 @@ def test_english_figures(text, expected):
         "within 3 months",
         "ship in 2025",
         "p95 and p99 dashboards",
-        "Reach level 3 maturity",
         "by 10 am",
         "1920x1080 screens",
         "5G rollout",

@@ -72,6 +72,12 @@ def test_gbk_csv_with_title_row(tmp_path: Path) -> None:
     assert item.source is not None and item.source.row == 3  # the title row counts
 
 
+def test_title_row_cycle_fills_rows_without_a_cycle(tmp_path: Path) -> None:
+    text = "2025年第三季度 OKR 导出\n目标,关键结果\n让客户满意,NPS 从 20 提升到 35\n"
+    okr_set = one_set(load_paths([write(tmp_path, "title.csv", text, "utf-8")]))
+    assert okr_set.cycle == "2025Q3"
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "gb18030"])
 def test_encodings(tmp_path: Path, encoding: str) -> None:
     text = "目标,关键结果,负责人\n让客户满意,NPS 从 20 提升到 35,王五\n"

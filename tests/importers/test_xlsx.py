@@ -106,3 +106,29 @@ def test_formula_in_the_key_result_column_skips_the_row(tmp_path: Path) -> None:
     result = load_paths([path])
     assert [k.text for k in one_set(result).objectives[0].key_results] == ["a"]
     assert [(p.row, p.field) for p in errors(result)] == [(3, "key_result")]
+
+
+def test_title_row_names_the_cycle_of_rows_without_one(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Engineering"
+    sheet.append(["Engineering OKRs, Q3 2025"])
+    sheet.append(["Objective", "Key Result", "Owner"])
+    sheet.append(["Fast pages", "p95 load time from 2.4 s to under 1.0 s", "Mei"])
+    other = book.create_sheet("运维部")
+    other.append(["运维部 OKR 跟踪表"])
+    other.append(["周期", "目标", "关键结果"])
+    other.append(["2025H2", "稳定", "故障恢复时间从 30 分钟降到 10 分钟"])
+    path = tmp_path / "tracker.xlsx"
+    book.save(path)
+    result = load_paths([path])
+    assert [(s.team, s.cycle) for s in result.sets] == [("Engineering", "2025Q3"), ("运维部", "2025H2")]
+
+
+def test_bundled_tracker_example_reads_cleanly() -> None:
+    result = load_paths([Path(__file__).resolve().parents[2] / "examples" / "quarterly-tracker.xlsx"])
+    assert result.problems == []
+    assert [(s.team, s.cycle, sum(len(o.key_results) for o in s.objectives)) for s in result.sets] == [
+        ("Engineering", "2025Q3", 5),
+        ("运维部", "2025Q3", 2),
+    ]
