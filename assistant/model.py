@@ -183,10 +183,10 @@ class SourceRef(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    file: str
+    file: str = Field(description="The input file as given on the command line")
     line: int | None = Field(default=None, description="1-based line in a text file")
     row: int | None = Field(default=None, description="1-based row in a CSV or spreadsheet, header included")
-    sheet: str | None = None
+    sheet: str | None = Field(default=None, description="Worksheet name, for XLSX input")
 
     def describe(self) -> str:
         return describe_location(self.file, sheet=self.sheet, row=self.row, line=self.line)
@@ -211,56 +211,62 @@ class _Item(BaseModel):
 class Dependency(_Item):
     """A handshake with another team (握手方 / 握手点 / status)."""
 
-    team: str
+    team: str = Field(description="The team depended on (握手方)")
     point: OptionalText = Field(default=None, description="What is asked of the other team (握手点)")
-    status: Annotated[DependencyStatus | None, BeforeValidator(_alias(_STATUS_ALIASES))] = None
+    status: Annotated[DependencyStatus | None, BeforeValidator(_alias(_STATUS_ALIASES))] = Field(
+        default=None, description="The other team's answer: accepted (认同), questioned (有疑问), rejected (不认同)"
+    )
 
 
 class Action(_Item):
     """A task under a key result: the work, as opposed to the result it should produce."""
 
-    text: str
-    owner: OptionalText = None
-    due: date | None = None
+    text: str = Field(description="The work to do")
+    owner: OptionalText = Field(default=None, description="Who does it")
+    due: date | None = Field(default=None, description="When it is due")
 
 
 class KeyResult(_Item):
     """A key result under an objective."""
 
     id: str = Field(description="Local id inside its objective, e.g. 'KR2'")
-    text: str
-    owner: OptionalText = None
-    members: NameList = Field(default_factory=list)
-    due: date | None = None
+    text: str = Field(description="The key result as written (关键结果)")
+    owner: OptionalText = Field(default=None, description="The one person answerable for it (负责人)")
+    members: NameList = Field(default_factory=list, description="People who work on it with the owner (成员)")
+    due: date | None = Field(default=None, description="Deadline (完成日期); the cycle's end when absent")
     confidence: Percent = Field(default=None, description="信心指数, 0–100")
-    baseline: float | None = None
-    target: float | None = None
-    unit: OptionalText = None
+    baseline: float | None = Field(default=None, description="Value at the start of the cycle (基线)")
+    target: float | None = Field(default=None, description="Value to reach (目标值)")
+    unit: OptionalText = Field(default=None, description="Unit of baseline and target, e.g. '%', 'ms', '家'")
     progress: Percent = Field(default=None, description="Progress so far, 0–100")
     score: float | None = Field(
         default=None, description="Final score as entered: 0–1, 0–100 or the 1–5 scale; see scoring"
     )
-    dependencies: list[Dependency] = Field(default_factory=list)
-    actions: list[Action] = Field(default_factory=list)
+    dependencies: list[Dependency] = Field(default_factory=list, description="Handshakes with other teams")
+    actions: list[Action] = Field(default_factory=list, description="The work planned to move it (行动)")
     note: OptionalText = Field(default=None, description="Free note; may hold 'okr-review: ignore CODE'")
-    source: SourceRef | None = None
+    source: SourceRef | None = Field(default=None, description="Where it was read from; filled by importers")
 
 
 class Objective(_Item):
     """An objective with its key results."""
 
     id: str = Field(description="Id inside its set, e.g. 'O1'")
-    text: str
-    owner: OptionalText = None
-    confidence: Percent = None
+    text: str = Field(description="The objective as written (目标)")
+    owner: OptionalText = Field(
+        default=None, description="The one person answerable for it; the set's owner when absent"
+    )
+    confidence: Percent = Field(default=None, description="信心指数 for the objective as a whole, 0–100")
     aligned_to: NameList = Field(
         default_factory=list,
         description="Parent KRs this objective takes on (承接), as 'O1.KR2' in the parent set or 'TEAM/O1.KR2'",
     )
-    alignment: Annotated[AlignmentType | None, BeforeValidator(_alias(_ALIGNMENT_ALIASES))] = None
-    key_results: list[KeyResult] = Field(default_factory=list)
-    note: OptionalText = None
-    source: SourceRef | None = None
+    alignment: Annotated[AlignmentType | None, BeforeValidator(_alias(_ALIGNMENT_ALIASES))] = Field(
+        default=None, description="How the parent KRs are taken on: 分解式, 等式 or 多项式"
+    )
+    key_results: list[KeyResult] = Field(default_factory=list, description="Its key results, in order")
+    note: OptionalText = Field(default=None, description="Free note; may hold 'okr-review: ignore CODE'")
+    source: SourceRef | None = Field(default=None, description="Where it was read from; filled by importers")
 
     def kr_ref(self, kr: KeyResult) -> str:
         return f"{self.id}.{kr.id}"
@@ -269,14 +275,16 @@ class Objective(_Item):
 class OKRSet(_Item):
     """The OKRs of one team (or person, or company) for one cycle."""
 
-    team: str
-    level: Annotated[Level | None, BeforeValidator(_alias(_LEVEL_ALIASES))] = None
+    team: str = Field(description="Team, department, company or person whose OKRs these are")
+    level: Annotated[Level | None, BeforeValidator(_alias(_LEVEL_ALIASES))] = Field(
+        default=None, description="company, business_group, department, team or individual (公司/事业群/部门/团队/个人)"
+    )
     cycle: OptionalText = Field(default=None, description="e.g. '2025Q3', '2025H2', '2025'")
-    cycle_end: date | None = None
+    cycle_end: date | None = Field(default=None, description="Last day of the cycle, when known")
     parent: OptionalText = Field(default=None, description="Team name of the parent set")
-    owner: OptionalText = None
-    objectives: list[Objective] = Field(default_factory=list)
-    source: SourceRef | None = None
+    owner: OptionalText = Field(default=None, description="Who leads the set; stands in for objectives without owner")
+    objectives: list[Objective] = Field(default_factory=list, description="Its objectives, in order")
+    source: SourceRef | None = Field(default=None, description="Where it was read from; filled by importers")
 
     @field_validator("cycle", mode="before")
     @classmethod
@@ -296,11 +304,25 @@ class OKRSet(_Item):
 
 
 def okr_json_schema() -> dict[str, Any]:
-    """JSON Schema of the input document: one set, or ``{"sets": [...]}``."""
-    schema = OKRSet.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "OKRSet"
-    schema["description"] = (
-        "One OKR set. A file may also hold a list of sets or an object {\"sets\": [...]}; see README 'Input formats'."
-    )
-    return schema
+    """JSON Schema of an input document (JSON or YAML): one set, a list of sets, or ``{"sets": [...]}``."""
+    one_set = OKRSet.model_json_schema(ref_template="#/$defs/{model}")
+    definitions = one_set.pop("$defs", {})
+    definitions["OKRSet"] = one_set
+    ref = {"$ref": "#/$defs/OKRSet"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://okr-review.invalid/schemas/input-v1.json",
+        "title": "okr-review input",
+        "description": 'OKR sets for okr-review: one set, a list of sets, or an object {"sets": [...]}.',
+        "oneOf": [
+            ref,
+            {"type": "array", "items": ref},
+            {
+                "type": "object",
+                "properties": {"sets": {"type": "array", "items": ref}},
+                "required": ["sets"],
+                "additionalProperties": False,
+            },
+        ],
+        "$defs": definitions,
+    }

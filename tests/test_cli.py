@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.model import okr_json_schema
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 runner = CliRunner()
@@ -184,7 +185,7 @@ def test_rules_schema_and_score(tmp_path):
     assert one.exit_code == 0 and "measurable-kr" in one.output
     assert invoke("rules", "XYZ001").exit_code == 2
     schema = json.loads(invoke("schema").stdout)
-    assert schema["title"] == "OKRSet" and "objectives" in schema["properties"]
+    assert schema == okr_json_schema() and "objectives" in schema["$defs"]["OKRSet"]["properties"]
     scored = tmp_path / "scores.csv"
     scored.write_text(
         "团队,目标,关键结果,分数\nA,让客户满意,续约率达到 90%,1.0\nA,让客户满意,NPS 达到 40,0.65\n"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from minischema import unsupported_keywords, validate
+from jsonschema import Draft202012Validator
 from report_samples import english_review, make_review
 
 from assistant.findings import Dimension, Finding, Severity
@@ -31,7 +31,15 @@ TOP_KEYS = [
 
 @pytest.fixture(scope="module")
 def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    loaded = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(loaded)
+    return loaded
+
+
+def validate(document: object, schema: dict) -> list[str]:
+    """Every violation, as ``path: message`` (empty: valid)."""
+    errors = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(document)
+    return [f"{error.json_path}: {error.message}" for error in errors]
 
 
 def test_top_level_keys_version_and_header(review: Review) -> None:
@@ -125,7 +133,6 @@ def test_each_record_is_one_line(review: Review) -> None:
 
 
 def test_report_validates_against_schema(review: Review, schema: dict) -> None:
-    assert unsupported_keywords(schema) == []
     for doc in (json.loads(render(review, "json")), json.loads(render(english_review(), "json"))):
         assert validate(doc, schema) == []
 
