@@ -105,7 +105,9 @@ BASELINE_MARKERS = (
     *("baseline of", "currently at"),
 )
 # Change words right before a percentage: a change relative to an unstated start ("提升 30%").
-CHANGE_MARKERS = words("提升 提高 增长 增加 降低 减少 缩短 下降 上升 扩大 压缩 改善 优化 加快 提速 增 降 涨 减 + ＋ by")
+CHANGE_MARKERS = words(
+    "提升 提高 增长 增加 降低 减少 缩短 下降 上升 扩大 压缩 改善 优化 加快 提速 增 降 涨 减 + ＋ by up down"
+)
 # English words after a percentage that make it a change ("20% faster", "a 30% increase").
 _EN_CHANGE_AFTER = re.compile(
     r" ?(?:faster|slower|higher|lower|more|less|fewer|cheaper|shorter|smaller|bigger|larger|better|"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import scoring
+from ..analysis.quantities import Quantity
 from . import Hit, KRContext, ObjectiveContext, Scope, SetContext, rule, word_hit
 
 
@@ -36,11 +37,20 @@ def target_equals_baseline(ctx: KRContext) -> Hit | None:
         facts = ctx.facts.quantities
         if facts.baseline is None or facts.target is None:
             return None
+        if not _same_measure(facts.baseline, facts.target):
+            return None  # "从 3 天缩短到 3 小时", "from 50 元 up 50%": equal numbers, different things
         baseline, target = facts.baseline.value, facts.target.value
         evidence = ctx.facts.text[facts.baseline.span[0] : facts.target.span[1]]
     if baseline == target:
         return Hit({"baseline": _figure(baseline), "target": _figure(target)}, evidence=evidence)
     return None
+
+
+def _same_measure(baseline: Quantity, target: Quantity) -> bool:
+    """Whether two figures measure in the same terms: the same kind, and no two different units."""
+    if baseline.kind != target.kind:
+        return False
+    return not (baseline.unit and target.unit and baseline.unit.lower() != target.unit.lower())
 
 
 @rule("CHA004", Scope.set)

@@ -95,7 +95,8 @@ class TextFacts:
         """The clauses of the text that each carry a figure of their own ("A 达到 99%，B 达到 99.9%").
 
         Clauses split at separators; parenthesised asides ("（原 0.6 毫秒）") and the figures
-        themselves ("1,000") are not split, and figures inside asides do not count.
+        themselves ("1,000") are not split, and figures inside asides do not count, nor does the
+        baseline ("1,000 merchants, up from 600": one result and its starting point).
         """
         quantities = self.targets
         if len(quantities) < 2:
@@ -108,12 +109,16 @@ class TextFacts:
             for m in _clause_splitter().finditer(text)
             if not any(a <= m.start() < b for a, b in asides) and not any(a <= m.start() < b for a, b in figures)
         ]
-        clauses = {}
+        clauses: dict[int, list[Quantity]] = {}
         for quantity in quantities:
             if any(a <= quantity.span[0] < b for a, b in asides):
                 continue
             index = sum(1 for position in breaks if position < quantity.span[0])
-            clauses.setdefault(index, None)
+            clauses.setdefault(index, []).append(quantity)
+        if len(clauses) < 2:
+            return []
+        baseline = self.quantities.baseline
+        clauses = {index: found for index, found in clauses.items() if found != [baseline]}
         if len(clauses) < 2:
             return []
         bounds = [0, *breaks, len(text)]

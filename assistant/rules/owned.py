@@ -41,9 +41,14 @@ def collective_owner(ctx: KRContext | ObjectiveContext) -> Hit | None:
         return None
     name = owner.strip()
     collective = lexicon.get("collective_owners")
-    if collective.is_entry(name) or collective.ends_with_zh(name) or _ends_with_group_noun(name):
+    if collective.is_entry(name) or _ends_with_unit(collective.ends_with_zh(name), name) or _ends_with_group_noun(name):
         return Hit({"owner": name}, evidence=name)
     return None
+
+
+def _ends_with_unit(suffix: str | None, name: str) -> bool:
+    """研发团队, 市场部, 前端组; a one-character suffix needs a longer name (阿部 and 服部 are surnames)."""
+    return suffix is not None and (len(suffix) > 1 or len(name) >= 3)
 
 
 def _ends_with_group_noun(name: str) -> bool:

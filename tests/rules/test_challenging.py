@@ -35,6 +35,8 @@ def test_confidence_threshold_is_configurable():
         ("维持市场份额 20%", "维持"),
         ("Maintain churn below 2%", "Maintain"),
         ("Keep NPS above 40", "Keep"),
+        ("Uptime remains above 99.9%", "remains"),
+        ("Maintains a 4.5 app-store rating", "Maintains"),
     ],
 )
 def test_status_quo_wording(text, word):
@@ -52,6 +54,9 @@ def test_target_equal_to_baseline_from_fields_and_text():
     assert "CHA003" in codes(single_kr("续约率从 80% 提升到 80%"))
     assert "CHA003" in codes(single_kr("Renewal rate from 80% to 80%"))
     assert "CHA003" not in codes(single_kr("续约率从 80% 提升到 90%"))
+    # The same number in other units or kinds is a change, not a standstill.
+    assert "CHA003" not in codes(single_kr("Refund time from 3 days to 3 hours"))
+    assert "CHA003" not in codes(single_kr("客单价从 50 元提升 50%"))
 
 
 def _scored_set(*scores):

@@ -24,6 +24,8 @@ def test_no_target_at_all(text):
         ("Improve onboarding", "Improve"),
         ("Strengthen security posture", "Strengthen"),
         ("Reduce churn", "Reduce"),
+        ("Improved checkout conversion", "Improved"),
+        ("Increasing trial conversion", "Increasing"),
     ],
 )
 def test_vague_verb_without_metric(text, word):
@@ -66,6 +68,7 @@ def test_target_field_counts_as_a_target():
         "留存率提高三个百分点",
         "Increase revenue by 20%",
         "Double paying customers",
+        "Cost per lead down 30%",
     ],
 )
 def test_relative_change_without_baseline(text):
@@ -127,6 +130,7 @@ def test_several_results_in_one_line(text):
         "实现原地升级，单表回档速度提升 5 倍",
         "产品可用性达到 5 个 9（出错率 0.001%）",
         "Cut p95 latency from 600 ms to 300 ms, by June 30",
+        "Serve 1,000 merchants, up from 600",
     ],
 )
 def test_one_result_with_context_is_not_split(text):

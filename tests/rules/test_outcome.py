@@ -15,6 +15,8 @@ from assistant.findings import Severity
         ("Launch the new onboarding checklist", "Launch"),
         ("Ship dark mode", "Ship"),
         ("上线 20 款内容", "上线"),
+        ("Referral program launched", "launched"),
+        ("拜访 30 家重点客户", "拜访"),
     ],
 )
 def test_activity_instead_of_outcome(text, word):
@@ -42,6 +44,8 @@ def test_work_with_a_result_measure_is_fine(text):
         ("召开 4 次自动化评审会", "4 次"),
         ("Hold 6 customer interview sessions", "6"),
         ("完成 20 小时培训", "20 小时"),
+        ("Conduct 20 customer interviews", "20"),
+        ("Run 12 onboarding webinars", "12"),
     ],
 )
 def test_counting_effort(text, quantity):

@@ -30,7 +30,11 @@ def test_single_names_stay_single(owner):
 
 
 @pytest.mark.parametrize(
-    "owner", ["全员", "研发团队", "大家", "everyone", "The team", "All", "the engineering team", "Data squad"]
+    "owner",
+    [
+        *("全员", "研发团队", "大家", "研发部", "前端组", "客服中心", "everyone", "The team", "All", "All of us"),
+        *("the engineering team", "Data squad", "Sales Ops"),
+    ],
 )
 def test_collective_owner(owner):
     found = run(okr_set(objective("让客户愿意长期留下来", kr("续约率从 80% 提升到 90%", owner=owner), owner=owner)))
@@ -38,7 +42,7 @@ def test_collective_owner(owner):
     assert "OWN004" in obj_codes(found, "O1")
 
 
-@pytest.mark.parametrize("owner", ["张三", "Team lead Ann", "Allison Park", "QA team lead", "Teamson"])
+@pytest.mark.parametrize("owner", ["张三", "阿部", "Team lead Ann", "Allison Park", "QA team lead", "Teamson"])
 def test_person_is_not_collective(owner):
     found = run(okr_set(objective("让客户愿意长期留下来", kr("续约率从 80% 提升到 90%", owner=owner), owner="李四")))
     assert "OWN004" not in codes(found)
