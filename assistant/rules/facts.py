@@ -96,7 +96,8 @@ class TextFacts:
 
         Clauses split at separators; parenthesised asides ("（原 0.6 毫秒）") and the figures
         themselves ("1,000") are not split, and figures inside asides do not count, nor does the
-        baseline ("1,000 merchants, up from 600": one result and its starting point).
+        baseline ("1,000 merchants, up from 600": one result and its starting point), nor a clause
+        that only continues the one before ("翻一番，达到 2000").
         """
         quantities = self.targets
         if len(quantities) < 2:
@@ -122,11 +123,15 @@ class TextFacts:
         if len(clauses) < 2:
             return []
         bounds = [0, *breaks, len(text)]
+        continuing = lexicon.get("continuation_markers")
         parts = []
         for index in clauses:
             start = bounds[index] + (1 if index else 0)
-            parts.append(_ASIDE.sub("", text[start : bounds[index + 1]]).strip(" ，,；;+＋"))
-        return parts
+            part = _ASIDE.sub("", text[start : bounds[index + 1]]).strip(" ，,；;+＋")
+            if parts and continuing.at_start(part):
+                continue  # "翻一番，达到 2000": the same result stated a second way
+            parts.append(part)
+        return parts if len(parts) >= 2 else []
 
 
 @cache

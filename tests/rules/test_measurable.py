@@ -115,6 +115,7 @@ def test_no_deadline_only_when_cycle_unknown():
         "流程成功率达到 99%，备份成功率达到 99.995%",
         "Ship rate above 95%; refund rate under 2%",
         "完成3款AI芯片迭代，算力提升40%",
+        "可用性达到 99.9%，至少 3 个新客户签约",
     ],
 )
 def test_several_results_in_one_line(text):
@@ -131,6 +132,8 @@ def test_several_results_in_one_line(text):
         "产品可用性达到 5 个 9（出错率 0.001%）",
         "Cut p95 latency from 600 ms to 300 ms, by June 30",
         "Serve 1,000 merchants, up from 600",
+        "周注册量翻一番，达到 2000",
+        "Double weekly signups, reaching 2,000",
     ],
 )
 def test_one_result_with_context_is_not_split(text):
