@@ -11,13 +11,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__, scoring
 from .analysis.language import detect_language
 from .config import Config, ConfigError, load_config, parse_fail_on, parse_selectors
 from .engine import check as run_check
+from .findings import Dimension
 from .importers import load_paths
+from .knowledge import KnowledgeSettings, NoteBook, SettingsError, load_notes
 from .model import OKRSet, okr_json_schema
 from .reports import FORMATS, write_atomic, write_report
 from .review import Review
@@ -61,6 +65,24 @@ def _load_settings(config_path: Path | None, **options) -> Config:
         return load_config(config_path).with_options(**options)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
+
+
+def _knowledge(config: Config, **options) -> KnowledgeSettings:
+    try:
+        return config.knowledge_settings().with_options(**options)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _notes(settings: KnowledgeSettings) -> NoteBook:
+    """The notes that explain findings; a broken note is reported and left out, never fatal to a check."""
+    if not settings.knowledge_dir.is_dir():
+        err.print(f"warning: no knowledge notes at {settings.knowledge_dir}", highlight=False, markup=False)
+        return NoteBook({})
+    notebook = load_notes(settings.knowledge_dir)
+    for problem in notebook.problems:
+        err.print(f"warning: {problem}", highlight=False, markup=False)
+    return notebook
 
 
 def _parse_map(pairs: list[str] | None, base: dict[str, str]) -> dict[str, str]:
@@ -145,6 +167,7 @@ def check(
         findings=findings,
         problems=loaded.problems,
         language=report_language(loaded.sets, config.language),
+        notes=_notes(_knowledge(config)).notes,
     )
     try:
         write_report(review, fmt, output)
@@ -183,6 +206,101 @@ def list_rules(
     for info in table.values():
         grid.add_row(info.code, dimension_label(info.dimension, lang), info.severity.value, info.title[lang], info.note)
     out.print(grid)
+
+
+DataDirOption = Annotated[
+    Path | None, typer.Option("--data-dir", help="Where the knowledge index is kept (default: per-user data folder).")
+]
+KnowledgeDirOption = Annotated[
+    Path | None, typer.Option("--knowledge-dir", help="Folder of guidance notes (default: the bundled notes).")
+]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="Settings file (default: discovered).")]
+
+
+def _open_retriever(settings: KnowledgeSettings, *, rebuild: bool = False, mode: str = "hybrid"):
+    from .knowledge import open_retriever
+    from .knowledge.embeddings import EmbeddingError
+    from .knowledge.index import KnowledgeIndexError
+
+    if not settings.knowledge_dir.is_dir():
+        raise _fail(f"no knowledge notes at {settings.knowledge_dir}")
+    try:
+        return open_retriever(settings, rebuild=rebuild, mode=mode)
+    except (KnowledgeIndexError, EmbeddingError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command("index")
+def build_index(
+    rebuild: Annotated[bool, typer.Option(help="Rebuild even when the index is up to date.")] = False,
+    data_dir: DataDirOption = None,
+    knowledge_dir: KnowledgeDirOption = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Build the knowledge index from the notes (done by itself on first use and when notes change)."""
+    settings = _knowledge(_load_settings(config_path), data_dir=data_dir, knowledge_dir=knowledge_dir)
+    _, status = _open_retriever(settings, rebuild=rebuild)
+    verb = f"built ({status.reason})" if status.built else "up to date"
+    typer.echo(
+        f"knowledge index {verb}: {status.notes} notes, {status.chunks} passages, "
+        f"embedding {status.embedding}, {status.seconds:.2f} s\n{status.where}"
+    )
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about OKRs, in Chinese or English.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages to show.")] = 5,
+    rule: Annotated[list[str] | None, typer.Option(help="Only notes that explain this rule code. Repeatable.")] = None,
+    dimension: Annotated[
+        list[str] | None, typer.Option(help="Only notes on this CLASSIC dimension. Repeatable.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, vector or lexical.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    data_dir: DataDirOption = None,
+    knowledge_dir: KnowledgeDirOption = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Search the guidance notes: the best passages with note id, section and score (no LLM needed)."""
+    from .knowledge.retrieval import MODES
+
+    if mode not in MODES:
+        raise _fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
+    codes = [c.upper() for c in rule or []]
+    unknown = [c for c in codes if c not in rules()]
+    if unknown:
+        raise _fail(f"unknown rule {unknown[0]!r}; run 'okr-review rules' for the list")
+    dimensions = [d.lower() for d in dimension or []]
+    known = {d.value for d in Dimension}
+    if any(d not in known for d in dimensions):
+        raise _fail(f"--dimension must be one of {', '.join(sorted(known))}")
+    settings = _knowledge(_load_settings(config_path), data_dir=data_dir, knowledge_dir=knowledge_dir)
+    retriever, status = _open_retriever(settings, mode=mode)
+    if status.built:
+        err.print(f"knowledge index built ({status.reason}) in {status.seconds:.1f} s", highlight=False)
+    lang = detect_language(question)
+    passages = retriever.search(question, k, rules=codes, dimensions=dimensions, language=lang)
+    if as_json:
+        rows = [
+            {"note": p.note_id, "title": p.title, "section": p.section, "score": p.score, "text": p.text}
+            for p in passages
+        ]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    out = Console()
+    if not passages:
+        out.print("没有找到相关内容。" if lang == "zh" else "Nothing found.", highlight=False)
+    for number, passage in enumerate(passages, start=1):
+        out.print(
+            Text.assemble(
+                (f"{number}. ", "bold"),
+                (passage.title, "bold"),
+                (f" · {passage.note_id} › {passage.section}", "cyan"),
+                (f"  score {passage.score:.3f}", "dim"),
+            ),
+            highlight=False,
+        )
+        out.print(Padding(Text(passage.text), (0, 0, 1, 3)), highlight=False)
 
 
 @app.command()

@@ -11,6 +11,7 @@ Keys (all optional)::
     [thresholds]                # see assistant/data/defaults.toml
     [levels]                    # suggested max objectives per level
     [columns]                   # extra column headers: "KR 名称" = "key_result"
+    [knowledge]                 # where the notes and their index live: see assistant/knowledge/settings.py
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _KNOWN_KEYS = {
     "thresholds",
     "levels",
     "columns",
+    "knowledge",
 }
 
 
@@ -77,6 +79,7 @@ class Config:
     fail_on: Severity | None = Severity.error  # None: never fail on findings
     language: str = "auto"
     score_scale: str = "auto"
+    knowledge: Mapping[str, Any] = field(default_factory=dict)  # the [knowledge] table, checked
     source: Path | None = None  # the file the settings came from
 
     def threshold(self, name: str) -> float:
@@ -90,6 +93,12 @@ class Config:
 
     def severity_of(self, info: RuleInfo) -> Severity:
         return self.severity.get(info.code, info.severity)
+
+    def knowledge_settings(self, environ: Mapping[str, str] | None = None):
+        """Where the notes and their index live: the [knowledge] table, then the environment."""
+        from .knowledge.settings import knowledge_settings
+
+        return knowledge_settings(self.knowledge, base=self.source.parent if self.source else None, environ=environ)
 
     def with_options(self, **changes: Any) -> Config:
         """A copy with CLI options applied; ``None`` values leave a setting as it is."""
@@ -172,7 +181,21 @@ def config_from_mapping(table: Mapping[str, Any], *, source: Path | None = None)
         if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
             raise fail("columns", 'must be a table of "header" = "field"')
         changes["columns"] = MappingProxyType(dict(columns))
+    if "knowledge" in table:
+        changes["knowledge"] = _check_knowledge(table["knowledge"], source, fail)
     return replace(config, **changes)
+
+
+def _check_knowledge(value: Any, source: Path | None, fail) -> Mapping[str, Any]:
+    from .knowledge.settings import SettingsError, knowledge_settings
+
+    if not isinstance(value, Mapping):
+        raise fail("knowledge", "must be a table of settings")
+    try:
+        knowledge_settings(value, base=source.parent if source else None, environ={})
+    except SettingsError as exc:
+        raise fail("knowledge", str(exc).removeprefix("[knowledge] ")) from None
+    return MappingProxyType(dict(value))
 
 
 def parse_selectors(value: Any, key: str = "select", fail=None) -> tuple[str, ...]:

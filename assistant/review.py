@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .findings import Dimension, Finding, InputProblem, ProblemLevel, Severity
 from .model import OKRSet
+
+if TYPE_CHECKING:
+    from .knowledge.notes import Note
 
 REPORT_SCHEMA = "okr-review/report"
 REPORT_SCHEMA_VERSION = 1
@@ -51,6 +56,7 @@ class Review:
     findings: list[Finding]
     problems: list[InputProblem] = field(default_factory=list)
     language: str = "zh"  # language of report headings: "zh" or "en"
+    notes: Mapping[str, Note] = field(default_factory=dict)  # the knowledge notes, by id, that explain findings
     tool_version: str = __version__
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -99,6 +105,18 @@ class Review:
             input_errors=sum(p.level is ProblemLevel.error for p in self.problems),
             input_warnings=sum(p.level is ProblemLevel.warning for p in self.problems),
         )
+
+    def note(self, note_id: str | None) -> Note | None:
+        """The knowledge note a finding points to, when the notes were loaded."""
+        return self.notes.get(note_id) if note_id else None
+
+    def cited_notes(self) -> list[Note]:
+        """The notes the findings point to, in order of first use."""
+        seen: dict[str, Note] = {}
+        for finding in self.findings:
+            if finding.note not in seen and finding.note in self.notes:
+                seen[finding.note] = self.notes[finding.note]
+        return list(seen.values())
 
     def worst_severity(self) -> Severity | None:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)

@@ -15,7 +15,7 @@ from html import escape
 
 from ..findings import Finding
 from ..review import DIMENSION_ORDER, REPORT_SCHEMA, REPORT_SCHEMA_VERSION, SEVERITY_ORDER, Review, Summary
-from ..rules.catalogue import dimension_label, dimension_letter, note_title, rules
+from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ItemInfo, ReviewIndex, SetGroup
 from ._labels import html_lang, label, language_of, level_label, problem_label, severity_label
 
@@ -99,6 +99,7 @@ code.code{font-weight:700;font-size:12px}
 .finding .fix{color:#1a7f37}
 .finding .fix .lbl{color:#1a7f37}
 .finding .note{font-size:12px;color:var(--muted)}
+.finding details.note summary{cursor:pointer}.finding details.note p{margin:4px 0 0 0}
 .empty{color:var(--muted)}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:20px}
 @media print{.filters{display:none}body{background:#fff}header.top{background:#fff;color:#000}
@@ -281,14 +282,21 @@ def _finding(finding: Finding, item: ItemInfo | None, index: ReviewIndex, lang: 
     if finding.fix:
         parts.append(f'<p class="fix"><span class="lbl">→ {_e(label("fix", lang))}</span>{_e(finding.fix)}</p>')
     if finding.note:
-        note = note_title(finding.note, lang)
-        note_html = f"{_e(note)} " if note else ""
-        parts.append(
-            f'<p class="note"><span class="lbl">{_e(label("note", lang))}</span>{note_html}'
-            f"<code>{_e(finding.note)}</code></p>"
-        )
+        parts.append(_note_html(finding.note, index, lang))
     parts.append("</li>")
     return "".join(parts)
+
+
+def _note_html(note_id: str, index: ReviewIndex, lang: str) -> str:
+    """The note's title, opening to its short explanation; the id alone when notes were not loaded."""
+    note = index.review.note(note_id)
+    head = f'<span class="lbl">{_e(label("note", lang))}</span>'
+    if note is None:
+        return f'<p class="note">{head}<code>{_e(note_id)}</code></p>'
+    return (
+        f'<details class="note"><summary>{head}{_e(note.title_in(lang))} <code>{_e(note_id)}</code></summary>'
+        f"<p>{_e(note.summary_in(lang))}</p></details>"
+    )
 
 
 def _set_section(group: SetGroup, anchor: str, index: ReviewIndex, per_set: dict, lang: str) -> str:

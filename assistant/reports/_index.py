@@ -56,6 +56,7 @@ class ReviewIndex:
     """Findings grouped by set in outline order, plus item lookups by ``(set key, item id)``."""
 
     def __init__(self, review: Review) -> None:
+        self.review = review
         self._items: dict[tuple[str, str], ItemInfo] = {}
         groups: dict[str, SetGroup] = {}
         order: dict[str, dict[str, int]] = {}

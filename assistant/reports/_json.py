@@ -200,6 +200,30 @@ def json_chunks(review: Review) -> Iterator[str]:
     yield from _array((_set(okr_set, strings) for okr_set in review.sets), 1)
     yield _key("findings", 1, first=False)
     yield from _array(_findings(review.findings), 1)
+    yield _key("notes", 1, first=False)
+    yield _notes(review)
     yield _key("problems", 1, first=False)
     yield from _array((_compact(p.to_dict()) for p in review.problems), 1)
     yield "\n}\n"
+
+
+def notes_dict(review: Review) -> dict[str, dict[str, Any]]:
+    """The knowledge notes the findings cite, by id: title and summary in the report's language."""
+    lang = language_of(review)
+    return {
+        note.id: {
+            "title": note.title_in(lang),
+            "summary": note.summary_in(lang),
+            "sources": [{"doc": s.doc, "section": s.section} for s in note.sources],
+        }
+        for note in review.cited_notes()
+    }
+
+
+def _notes(review: Review) -> str:
+    """The ``notes`` object, one note per line."""
+    notes = notes_dict(review)
+    if not notes:
+        return "{}"
+    lines = [_key(note_id, 2, first=i == 0) + _compact(entry) for i, (note_id, entry) in enumerate(notes.items())]
+    return "{" + "".join(lines) + "\n" + _INDENT + "}"

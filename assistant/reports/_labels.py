@@ -1,8 +1,9 @@
 """UI strings of every report format, in Chinese and English.
 
-Rule titles, dimension labels and note titles come from the rule table
-(``assistant.rules.catalogue``); this module holds only the words the reports
-themselves add: headings, column names, severity names and summary phrases.
+Rule titles and dimension labels come from the rule table (``assistant.rules.catalogue``),
+note titles and explanations from the knowledge notes (``Review.notes``); this module holds
+only the words the reports themselves add: headings, column names, severity names and
+summary phrases.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "fix": "建议",
         "note": "知识卡片",
         "note_title": "知识卡片标题",
+        "note_summary": "卡片要点",
+        "guidance": "相关知识卡片",
         "owner": "负责人",
         "source": "来源",
         "location": "位置",
@@ -130,6 +133,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "fix": "Fix",
         "note": "Note",
         "note_title": "Note title",
+        "note_summary": "In short",
+        "guidance": "Guidance notes",
         "owner": "Owner",
         "source": "Source",
         "location": "Location",

@@ -11,7 +11,7 @@ import re
 
 from ..findings import Finding
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review
-from ..rules.catalogue import dimension_label, dimension_letter, note_title, rules
+from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ReviewIndex
 from ._labels import label, language_of, level_label, problem_label, severity_label
 
@@ -42,15 +42,15 @@ def _rule_title(code: str, lang: str) -> str:
     return info.title[lang] if info else ""
 
 
-def _note(note: str, lang: str) -> str:
-    """``five-four-principle（五四原则）``: the note id with its title when the table knows it."""
-    title = note_title(note, lang) if note else None
-    if not title:
-        return note
-    return f"{note}（{title}）" if lang == "zh" else f"{note} ({title})"
+def _note(review: Review, note_id: str, lang: str) -> str:
+    """``五四原则 (five-four-principle)``: the note's title with its id, or the id when notes were not loaded."""
+    note = review.note(note_id)
+    if note is None:
+        return cell(note_id)
+    return f"{cell(note.title_in(lang))} (`{note_id}`)"
 
 
-def _finding_row(finding: Finding, index: ReviewIndex, lang: str) -> list[str]:
+def _finding_row(finding: Finding, index: ReviewIndex, review: Review, lang: str) -> list[str]:
     item = finding.key_result or finding.objective or label("whole_set", lang)
     title = _rule_title(finding.code, lang)
     return [
@@ -61,7 +61,7 @@ def _finding_row(finding: Finding, index: ReviewIndex, lang: str) -> list[str]:
         cell(finding.message),
         cell(finding.evidence),
         cell(finding.fix),
-        cell(_note(finding.note, lang)),
+        _note(review, finding.note, lang),
     ]
 
 
@@ -159,8 +159,16 @@ def render_markdown(review: Review) -> str:
         if group.source is not None:
             title += f" ({cell(group.source.file)})"
         out += [f"### {title}", ""]
-        out += _table(header, [_finding_row(f, index, lang) for f in group.findings])
+        out += _table(header, [_finding_row(f, index, review, lang) for f in group.findings])
         out.append("")
+
+    cited = review.cited_notes()
+    if cited:
+        out += ["", f"## {label('guidance', lang)}", ""]
+        out += _table(
+            [label("note", lang), "id", label("note_summary", lang)],
+            [[cell(n.title_in(lang)), f"`{n.id}`", cell(n.summary_in(lang))] for n in cited],
+        )
 
     if review.problems:
         out += ["", f"## {label('problems', lang)}", ""]

@@ -52,9 +52,10 @@ def _counts(by_severity: dict[str, int], lang: str) -> Line:
 class _Texts:
     """Per-language words and per-finding lines; labels are looked up once per report."""
 
-    def __init__(self, lang: str, index: ReviewIndex) -> None:
+    def __init__(self, lang: str, index: ReviewIndex, review: Review) -> None:
         self.lang = lang
         self.index = index
+        self.review = review
         self.colon = _colon(lang)
         self.whole_set = label("whole_set", lang)
         self.evidence = label("evidence", lang) + self.colon
@@ -83,9 +84,27 @@ class _Texts:
         if finding.fix:
             fix: Line = [("      → ", "green"), (_one_line(finding.fix), "green")]
             if finding.note:
-                fix.append((f"  ({self.note}{finding.note})", "dim"))
+                fix.append((f"  ({self.note}{self.note_name(finding.note)})", "dim"))
             lines.append(fix)
         return lines
+
+    def note_name(self, note_id: str) -> str:
+        """``可衡量的关键结果 · measurable-kr``, or the id alone when the notes were not loaded."""
+        note = self.review.note(note_id)
+        return f"{note.title_in(self.lang)} · {note_id}" if note else note_id
+
+
+def _guidance_lines(review: Review, lang: str) -> list[Line]:
+    """Each cited note once: its title and the short explanation the findings refer to."""
+    notes = review.cited_notes()
+    if not notes:
+        return []
+    lines: list[Line] = [[(f"{label('guidance', lang)} ({len(notes)})", "bold underline")]]
+    for note in notes:
+        lines.append([("  ", ""), (note.title_in(lang), "bold"), (f"  {note.id}", "dim")])
+        lines.append([("      ", ""), (_one_line(note.summary_in(lang)), "")])
+    lines.append([])
+    return lines
 
 
 def _group_lines(group: SetGroup, summary_row: dict[str, int], texts: _Texts) -> list[Line]:
@@ -160,7 +179,7 @@ def build_lines(review: Review) -> list[Line]:
     lang = language_of(review)
     summary = review.summary()
     index = ReviewIndex(review)
-    texts = _Texts(lang, index)
+    texts = _Texts(lang, index, review)
     per_set = {row.key: row.by_severity for row in summary.per_set}
     lines: list[Line] = []
     clean: list[str] = []
@@ -174,6 +193,7 @@ def build_lines(review: Review) -> list[Line]:
         if len(clean) > _MAX_CLEAN_SETS:
             shown += " " + label("and_more", lang).format(n=len(clean) - _MAX_CLEAN_SETS)
         lines.extend([[(label("clean_sets", lang) + _colon(lang), "green"), (shown, "")], []])
+    lines.extend(_guidance_lines(review, lang))
     if review.problems:
         lines.append([(f"{label('problems', lang)} ({len(review.problems)})", "bold underline")])
         lines.extend(_problem_line(problem, lang) for problem in review.problems)

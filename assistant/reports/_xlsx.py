@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -42,9 +42,12 @@ from ..findings import Finding, Severity
 from ..importers._encoding import decode
 from ..model import OKRSet, SourceRef
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
-from ..rules.catalogue import dimension_label, dimension_letter, note_title, rules
+from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ReviewIndex
 from ._labels import label, language_of, level_label, problem_label, severity_label
+
+if TYPE_CHECKING:
+    from ..knowledge.notes import Note
 
 _MAX_CELL = 32767  # Excel's limit on characters in a cell
 _SHEET_NAME_MAX = 31
@@ -297,13 +300,15 @@ def _findings_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
         (label("fix", lang), 50),
         (label("note", lang), 20),
         (label("note_title", lang), 20),
+        (label("note_summary", lang), 40),
         (label("file", lang), 22),
         (label("sheet", lang), 12),
         (label("row", lang), 7),
         (label("line", lang), 7),
     ]
-    sheet = _Sheet(book, label("sheet_findings", lang), columns, wrap=(7, 8, 10))
+    sheet = _Sheet(book, label("sheet_findings", lang), columns, wrap=(7, 8, 10, 13))
     table = rules()
+    review = index.review
     for group in index.groups:
         for f in group.findings:
             info = table.get(f.code)
@@ -322,7 +327,7 @@ def _findings_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
                     f"{f.span[0]}–{f.span[1]}" if f.span else None,
                     f.fix,
                     f.note,
-                    note_title(f.note, lang) if f.note else None,
+                    *_note_cells(review.note(f.note), lang),
                     source.file if source else None,
                     source.sheet if source else None,
                     source.row if source else None,
@@ -332,6 +337,10 @@ def _findings_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
                 3,
             )
     sheet.autofilter()
+
+
+def _note_cells(note: Note | None, lang: str) -> tuple[str | None, str | None]:
+    return (note.title_in(lang), note.summary_in(lang)) if note else (None, None)
 
 
 # ---------------------------------------------------------------- sheet 3: Summary

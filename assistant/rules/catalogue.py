@@ -57,13 +57,3 @@ def dimension_label(dimension: Dimension | str, lang: str = "zh") -> str:
 
 def dimension_letter(dimension: Dimension | str) -> str:
     return _table()["dimensions"][str(dimension)]["letter"]
-
-
-def note_title(note_id: str, lang: str = "zh") -> str | None:
-    """Title of a knowledge note the rules point to, or None for an unknown id."""
-    entry = _table()["notes"].get(note_id)
-    return entry[lang if lang in LANGUAGES else "en"] if entry else None
-
-
-def note_ids() -> tuple[str, ...]:
-    return tuple(_table()["notes"])

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.findings import Finding, InputProblem, ProblemLevel
+from assistant.knowledge.notes import Note, parse_note
 from assistant.model import KeyResult, Objective, OKRSet, SourceRef
 from assistant.review import Review
 from assistant.rules.catalogue import rules
@@ -304,6 +305,49 @@ PROBLEMS = [
 ]
 
 
+_NOTE = """---
+id: {id}
+title: {zh}
+title_en: {en}
+summary: {summary_zh}
+summary_en: {summary_en}
+topics: []
+rules: []
+dimensions: []
+source:
+  - doc: 003_a0b1129a12c1cd62.txt
+    section: 第3章
+---
+## 要点
+{summary_zh}
+"""
+
+
+def sample_notes() -> dict[str, Note]:
+    """Two notes the sample findings cite; the others stay unknown, as when notes are missing."""
+    entries = [
+        (
+            "measurable-kr",
+            "可衡量的关键结果",
+            "Measurable key results",
+            "关键结果要能验证。",
+            "A key result can be verified.",
+        ),
+        (
+            "outcome-not-activity",
+            "成果而非任务",
+            "Outcomes, not activities",
+            "写结果，不写任务。",
+            "Write results, not tasks.",
+        ),
+    ]
+    notes = {}
+    for note_id, zh, en, summary_zh, summary_en in entries:
+        text = _NOTE.format(id=note_id, zh=zh, en=en, summary_zh=summary_zh, summary_en=summary_en)
+        notes[note_id] = parse_note(text, Path(f"{note_id}.md"))
+    return notes
+
+
 def make_review(folder: Path, language: str = "zh") -> Review:
     """The sample review; writes okrs.csv into ``folder`` and points the sources at it."""
     csv_path = write_csv(folder / "okrs.csv")
@@ -314,6 +358,7 @@ def make_review(folder: Path, language: str = "zh") -> Review:
         problems=list(PROBLEMS),
         language=language,
         generated_at=GENERATED,
+        notes=sample_notes(),
     )
 
 
@@ -362,4 +407,5 @@ def english_review() -> Review:
         ],
         language="en",
         generated_at=GENERATED,
+        notes=sample_notes(),
     )

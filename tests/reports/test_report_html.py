@@ -133,3 +133,14 @@ def test_no_findings_page() -> None:
     page = render(Review(inputs=[], sets=[okr_set], findings=[], language="en"), "html")
     assert "No findings." in page
     assert '<li class="finding' not in page
+
+
+def test_each_finding_opens_to_its_notes_explanation(review: Review) -> None:
+    page = render(review, "html")
+    items = re.findall(r'<li class="finding .*?</li>', page, flags=re.DOTALL)
+    mea002 = next(item for item in items if ">MEA002<" in item)
+    assert '<details class="note"><summary>' in mea002
+    assert "可衡量的关键结果 <code>measurable-kr</code></summary><p>关键结果要能验证。</p></details>" in mea002
+    # A note that was not loaded is shown by its id alone, without an empty explanation.
+    foc001 = next(item for item in items if ">FOC001<" in item)
+    assert "<code>five-four-principle</code></p>" in foc001 and "<details" not in foc001

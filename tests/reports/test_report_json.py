@@ -25,6 +25,7 @@ TOP_KEYS = [
     "summary",
     "sets",
     "findings",
+    "notes",
     "problems",
 ]
 
@@ -206,3 +207,23 @@ def test_language_tags_are_normalised(tmp_path: Path) -> None:
     assert json.loads(render(review, "json"))["language"] == "zh"
     review.language = "de"
     assert json.loads(render(review, "json"))["language"] == "en"
+
+
+def test_notes_explain_each_cited_note_once_in_the_report_language(review: Review, review_en: Review, schema) -> None:
+    doc = json.loads(render(review, "json"))
+    assert validate(doc, schema) == []
+    assert doc["notes"]["measurable-kr"] == {
+        "title": "可衡量的关键结果",
+        "summary": "关键结果要能验证。",
+        "sources": [{"doc": "003_a0b1129a12c1cd62.txt", "section": "第3章"}],
+    }
+    cited = {f["note"] for f in doc["findings"]}
+    assert set(doc["notes"]) == cited & set(review.notes)
+    english = json.loads(render(review_en, "json"))
+    assert english["notes"]["measurable-kr"]["title"] == "Measurable key results"
+
+
+def test_notes_is_empty_when_no_notes_were_loaded(review: Review, schema) -> None:
+    review.notes = {}
+    doc = json.loads(render(review, "json"))
+    assert doc["notes"] == {} and validate(doc, schema) == []

@@ -65,7 +65,7 @@ def test_findings_tables_hold_every_field(review: Review) -> None:
     assert row.startswith("| O1.KR1<br>")
     assert ":row 2 | 严重 | MEA002<br>模糊动词，没有指标 | 可衡量 |" in row
     assert "| 提升 | 把“提升”换成具体指标和目标值" in row
-    assert row.endswith("| measurable-kr（可衡量的关键结果） |")
+    assert row.endswith("| 可衡量的关键结果 (`measurable-kr`) |")
     for finding in review.findings:
         assert cell(finding.message) in md
         assert cell(finding.fix) in md
@@ -83,4 +83,15 @@ def test_english_headings(review_en: Review) -> None:
     md = render(review_en, "md")
     assert md.startswith("# OKR review report\n")
     assert "| Item | Severity | Rule | Dimension | Message | Evidence | Fix | Note |" in md
-    assert "measurable-kr (Measurable key results)" in md
+    assert "| Measurable key results (`measurable-kr`) |" in md
+
+
+def test_cited_notes_are_explained_once_and_unknown_notes_keep_their_id(review: Review) -> None:
+    md = render(review, "md")
+    guidance = md.split("## 相关知识卡片")[1].split("\n## ")[0]
+    assert "| 可衡量的关键结果 | `measurable-kr` | 关键结果要能验证。 |" in guidance
+    assert guidance.count("`measurable-kr`") == 1
+    cited = {f.note for f in review.findings}
+    for note_id in cited - set(review.notes):
+        assert f"| {note_id} |" in md.replace("\\-", "-")  # shown by id only
+        assert f"`{note_id}`" not in guidance

@@ -32,7 +32,15 @@ def test_evidence_and_fix_lines_follow_the_finding(review: Review) -> None:
     i = next(i for i, line in enumerate(lines) if "MEA002" in line)
     assert lines[i + 1] == "      证据：提升"
     assert lines[i + 2].startswith("      → 把“提升”换成具体指标和目标值")
-    assert lines[i + 2].endswith("(知识卡片：measurable-kr)")
+    assert lines[i + 2].endswith("(知识卡片：可衡量的关键结果 · measurable-kr)")
+
+
+def test_each_cited_note_is_explained_once_after_the_findings(review: Review) -> None:
+    text = render(review, "text")
+    section = text.split("相关知识卡片 (2)\n")[1]
+    assert section.startswith("  可衡量的关键结果  measurable-kr\n      关键结果要能验证。\n")
+    assert "  成果而非任务  outcome-not-activity\n      写结果，不写任务。\n" in section
+    assert text.index("相关知识卡片") > text.rindex("MEA002")
 
 
 def test_grouped_by_set_in_outline_order(review: Review) -> None:

@@ -104,6 +104,9 @@ def test_findings_sheet_has_every_finding(review: Review) -> None:
     assert mea002["证据位置"] == "0–2"
     assert mea002["知识卡片"] == "measurable-kr"
     assert mea002["知识卡片标题"] == "可衡量的关键结果"
+    assert mea002["卡片要点"] == "关键结果要能验证。"
+    foc = next(dict(zip(header, r, strict=True)) for r in rows if r[4] == "FOC001")
+    assert foc["知识卡片"] == "five-four-principle" and foc["知识卡片标题"] is None  # not among the loaded notes
     assert mea002["行"] == 2
     assert mea002["文件"].endswith("okrs.csv")
     foc001 = next(dict(zip(header, r, strict=True)) for r in rows if r[4] == "FOC001")

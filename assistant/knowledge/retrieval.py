@@ -1,0 +1,139 @@
+"""Search the notes: vector search in chromadb fused with BM25 over the same chunks.
+
+Three modes, measured by ``evals/retrieval/run.py``: ``vector`` (the index's embedding only),
+``lexical`` (BM25 over jieba/Snowball words) and ``hybrid`` (reciprocal-rank fusion of the two,
+the default). Questions are expanded with synonyms across Chinese and English before either
+search. Filters by rule code or CLASSIC dimension let a finding fetch exactly its explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .index import Chunk, KnowledgeIndex
+from .tokens import query_words
+
+MODES = ("hybrid", "vector", "lexical")
+CANDIDATES = 40  # how deep each search looks before fusion
+RRF_K = 20  # reciprocal-rank fusion constant; small, as the index holds only a few hundred chunks
+OTHER_LANGUAGE = 0.8  # a section in another language than the question's ranks a little lower
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One retrieved note section."""
+
+    note_id: str
+    title: str  # the note's title in the asked language
+    section: str
+    text: str
+    score: float  # higher is better; comparable within one search only
+    language: str
+
+
+class Retriever:
+    """Answers questions from a knowledge index; usable without any LLM."""
+
+    def __init__(self, index: KnowledgeIndex, *, mode: str = "hybrid", expand: bool = True) -> None:
+        if mode not in MODES:
+            raise ValueError(f"retrieval mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.index = index
+        self.mode = mode
+        self.expand = expand
+        self._bm25: Any = None
+        self._by_id: dict[str, Chunk] = {}
+        self._order: list[str] = []
+
+    def _lexical(self):
+        if self._bm25 is None:
+            from rank_bm25 import BM25Okapi
+
+            chunks = self.index.chunks()
+            self._by_id = {c.id: c for c in chunks}
+            self._order = [c.id for c in chunks]
+            self._bm25 = BM25Okapi([list(c.words) or ["∅"] for c in chunks])
+        return self._bm25
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        rules: Iterable[str] = (),
+        dimensions: Iterable[str] = (),
+        language: str | None = None,
+    ) -> list[Passage]:
+        """The ``k`` best passages for a question, optionally only from notes on some rules or dimensions.
+
+        ``language`` ("zh" or "en") is the question's: titles come in it, and sections written in it
+        are preferred.
+        """
+        bm25 = self._lexical()
+        allowed = self._allowed(set(rules), set(dimensions))
+        ranked: dict[str, float] = {}
+        if self.mode in ("hybrid", "vector"):
+            vector = self.index.embedder.embed_query(question)
+            hits = self.index.vector_search(vector, CANDIDATES, _where(rules, dimensions))
+            self._fuse(ranked, [chunk_id for chunk_id, _ in hits])
+        if self.mode in ("hybrid", "lexical"):
+            terms = query_words(question, expand=self.expand)
+            scores = [0.0] * len(self._order)
+            for term in terms:
+                for position, value in enumerate(bm25.get_scores([term.word])):
+                    scores[position] += term.weight * value
+            order = sorted(
+                (i for i, chunk_id in enumerate(self._order) if scores[i] > 0 and chunk_id in allowed),
+                key=lambda i: -scores[i],
+            )[:CANDIDATES]
+            self._fuse(ranked, [self._order[i] for i in order])
+        if language:
+            for chunk_id in ranked:
+                if self._by_id[chunk_id].language != language:
+                    ranked[chunk_id] *= OTHER_LANGUAGE
+        best = sorted(ranked.items(), key=lambda item: -item[1])[:k]
+        lang = language or "zh"
+        top = 2 / (RRF_K + 1) if self.mode == "hybrid" else 1 / (RRF_K + 1)
+        return [self._passage(self._by_id[chunk_id], score / top, lang) for chunk_id, score in best]
+
+    def notes_for(self, question: str, k: int = 3, **filters: Any) -> list[str]:
+        """Note ids in order of their best passage: what the retrieval evaluation scores."""
+        seen: list[str] = []
+        for passage in self.search(question, k=CANDIDATES, **filters):
+            if passage.note_id not in seen:
+                seen.append(passage.note_id)
+            if len(seen) == k:
+                break
+        return seen
+
+    def _allowed(self, rules: set[str], dimensions: set[str]) -> set[str]:
+        return {
+            c.id
+            for c in self._by_id.values()
+            if (not rules or rules & set(c.rules)) and (not dimensions or dimensions & set(c.dimensions))
+        }
+
+    @staticmethod
+    def _fuse(ranked: dict[str, float], ids: list[str]) -> None:
+        for rank, chunk_id in enumerate(ids, start=1):
+            ranked[chunk_id] = ranked.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+
+    def _passage(self, chunk: Chunk, score: float, lang: str) -> Passage:
+        note = self.index.notebook.get(chunk.note_id)
+        title = note.title_in(lang) if note else chunk.note_id
+        return Passage(chunk.note_id, title, chunk.section, chunk.text, round(score, 4), chunk.language)
+
+
+def _where(rules: Iterable[str], dimensions: Iterable[str]) -> dict[str, Any] | None:
+    """A chromadb filter: any of the rules, and any of the dimensions."""
+    groups = []
+    for prefix, values in (("rule_", list(rules)), ("dim_", list(dimensions))):
+        clauses = [{f"{prefix}{value}": True} for value in values]
+        if len(clauses) == 1:
+            groups.append(clauses[0])
+        elif clauses:
+            groups.append({"$or": clauses})
+    if not groups:
+        return None
+    return groups[0] if len(groups) == 1 else {"$and": groups}

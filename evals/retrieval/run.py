@@ -1,0 +1,83 @@
+"""Retrieval evaluation: hit@1, hit@3 and MRR of the knowledge base on labelled questions.
+
+    python evals/retrieval/run.py                  # every mode, index built in a temporary folder
+    python evals/retrieval/run.py --mode hybrid --misses
+
+Targets for the offline default (hybrid): hit@3 >= 0.90, MRR >= 0.75; exits 1 when missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from assistant.knowledge import knowledge_settings, load_notes
+from assistant.knowledge.evaluation import TARGET_HIT3, TARGET_MRR, RetrievalScores, evaluate, load_cases
+from assistant.knowledge.index import KnowledgeIndex
+from assistant.knowledge.retrieval import Retriever
+
+HERE = Path(__file__).resolve().parent
+# (label, mode, synonym expansion)
+VARIANTS = {
+    "hybrid": ("hybrid", True),
+    "hybrid-no-synonyms": ("hybrid", False),
+    "lexical": ("lexical", True),
+    "vector": ("vector", True),
+}
+
+
+HEADER = (
+    f"{'mode':<20} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6}   {'zh@3':>6} {'zhMRR':>6}   {'en@3':>6} {'enMRR':>6}"
+)
+
+
+def _row(name: str, scores: RetrievalScores) -> str:
+    zh, en = scores.only("zh"), scores.only("en")
+    return (
+        f"{name:<20} {len(scores):>4} {scores.hit_at(1):>6.3f} {scores.hit_at(3):>6.3f} {scores.mrr:>6.3f}"
+        f"   {zh.hit_at(3):>6.3f} {zh.mrr:>6.3f}   {en.hit_at(3):>6.3f} {en.mrr:>6.3f}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=Path, default=HERE / "queries.yaml")
+    parser.add_argument("--mode", choices=["all", *VARIANTS], default="all")
+    parser.add_argument("--data-dir", type=Path, help="keep the index here (default: a temporary folder)")
+    parser.add_argument("--misses", action="store_true", help="list the questions answered below rank 3")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = replace(knowledge_settings(environ={}), data_dir=args.data_dir or Path(tmp))
+        notebook = load_notes(settings.knowledge_dir)
+        cases = load_cases(args.cases, known_notes=notebook.notes)
+        index = KnowledgeIndex(settings, notebook)
+        status = index.ensure()
+        print(f"{len(cases)} questions, {status.notes} notes, {status.chunks} passages, embedding {status.embedding}")
+        print(HEADER)
+        chosen = VARIANTS if args.mode == "all" else {args.mode: VARIANTS[args.mode]}
+        default: RetrievalScores | None = None
+        for name, (mode, expand) in chosen.items():
+            scores = evaluate(Retriever(index, mode=mode, expand=expand), cases)
+            print(_row(name, scores))
+            if name == "hybrid":
+                default = scores
+            if args.misses:
+                for miss in scores.misses():
+                    print(
+                        f"    miss [{miss.rank}] {miss.case.question} → want {','.join(miss.case.expected)}, "
+                        f"got {','.join(miss.ranked[:3])}"
+                    )
+    if default is None:
+        return 0
+    met = default.meets_targets()
+    verdict = "met" if met else "NOT met"
+    print(f"targets (hybrid): hit@3 >= {TARGET_HIT3}, MRR >= {TARGET_MRR}: {verdict}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
