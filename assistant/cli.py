@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -300,7 +299,9 @@ def ask(
             ),
             highlight=False,
         )
-        out.print(Padding(Text(passage.text), (0, 0, 1, 3)), highlight=False)
+        # The terminal wraps: rich only breaks lines at spaces, which leaves Chinese paragraphs ragged.
+        body = "\n".join(f"   {line}" if line else "" for line in passage.text.splitlines())
+        out.print(Text(body + "\n"), soft_wrap=True, highlight=False)
 
 
 @app.command()
