@@ -12,6 +12,7 @@ Keys (all optional)::
     [levels]                    # suggested max objectives per level
     [columns]                   # extra column headers: "KR 名称" = "key_result"
     [knowledge]                 # where the notes and their index live: see assistant/knowledge/settings.py
+    [llm]                       # the OpenAI-compatible endpoint, if any: see assistant/llm/settings.py
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ _KNOWN_KEYS = {
     "levels",
     "columns",
     "knowledge",
+    "llm",
 }
 
 
@@ -80,6 +82,7 @@ class Config:
     language: str = "auto"
     score_scale: str = "auto"
     knowledge: Mapping[str, Any] = field(default_factory=dict)  # the [knowledge] table, checked
+    llm: Mapping[str, Any] = field(default_factory=dict)  # the [llm] table, checked
     source: Path | None = None  # the file the settings came from
 
     def threshold(self, name: str) -> float:
@@ -99,6 +102,12 @@ class Config:
         from .knowledge.settings import knowledge_settings
 
         return knowledge_settings(self.knowledge, base=self.source.parent if self.source else None, environ=environ)
+
+    def llm_settings(self, environ: Mapping[str, str] | None = None):
+        """Which LLM endpoint to use, if any: the [llm] table, then the environment."""
+        from .llm.settings import llm_settings
+
+        return llm_settings(self.llm, base=self.source.parent if self.source else None, environ=environ)
 
     def with_options(self, **changes: Any) -> Config:
         """A copy with CLI options applied; ``None`` values leave a setting as it is."""
@@ -183,7 +192,23 @@ def config_from_mapping(table: Mapping[str, Any], *, source: Path | None = None)
         changes["columns"] = MappingProxyType(dict(columns))
     if "knowledge" in table:
         changes["knowledge"] = _check_knowledge(table["knowledge"], source, fail)
+    if "llm" in table:
+        changes["llm"] = _check_llm(table["llm"], source, fail)
     return replace(config, **changes)
+
+
+def _check_llm(value: Any, source: Path | None, fail) -> Mapping[str, Any]:
+    from .llm.settings import LLMSettingsError, llm_settings
+
+    if not isinstance(value, Mapping):
+        raise fail("llm", "must be a table of settings")
+    if "api-key" in value:
+        raise fail("llm", "api-key: keys are never read from files; set OPENAI_API_KEY or OKR_REVIEW_LLM_API_KEY")
+    try:
+        llm_settings(value, base=source.parent if source else None, environ={})
+    except LLMSettingsError as exc:
+        raise fail("llm", str(exc).removeprefix("[llm] ")) from None
+    return MappingProxyType(dict(value))
 
 
 def _check_knowledge(value: Any, source: Path | None, fail) -> Mapping[str, Any]:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .findings import Dimension, Finding, InputProblem, ProblemLevel, Severity
@@ -57,6 +57,10 @@ class Review:
     problems: list[InputProblem] = field(default_factory=list)
     language: str = "zh"  # language of report headings: "zh" or "en"
     notes: Mapping[str, Note] = field(default_factory=dict)  # the knowledge notes, by id, that explain findings
+    # Rewrite suggestions from ``check --suggest``, JSON-ready: set, key_result, original, mode, passed,
+    # checked, error and candidates (text, metric, baseline, target, unit, deadline, rationale,
+    # note_ids, assumptions, placeholders). Empty unless asked for.
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
     tool_version: str = __version__
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 

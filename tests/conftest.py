@@ -9,7 +9,22 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory, monkeypatch):
-    """No test touches the user's knowledge index: the data folder is a temporary one."""
+    """No test touches the user's index or LLM cache, or reaches an endpoint configured on this machine."""
     monkeypatch.setenv("OKR_REVIEW_DATA_DIR", str(tmp_path_factory.getbasetemp() / "okr-review-data"))
-    for name in ("OKR_REVIEW_CHROMA_HOST", "OKR_REVIEW_EMBEDDING", "OKR_REVIEW_KNOWLEDGE_DIR", "OPENAI_BASE_URL"):
+    monkeypatch.setenv("OKR_REVIEW_CACHE_DIR", str(tmp_path_factory.mktemp("llm-cache")))
+    for name in (
+        "OKR_REVIEW_CHROMA_HOST",
+        "OKR_REVIEW_EMBEDDING",
+        "OKR_REVIEW_KNOWLEDGE_DIR",
+        "OKR_REVIEW_EMBEDDING_API_KEY",
+        "OKR_REVIEW_LLM_BASE_URL",
+        "OKR_REVIEW_LLM_MODEL",
+        "OKR_REVIEW_LLM_API_KEY",
+        "OKR_REVIEW_LLM_TIMEOUT",
+        "OKR_REVIEW_LLM_CONCURRENCY",
+        "OKR_REVIEW_LLM_CACHE",
+        "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_MODEL",
+    ):
         monkeypatch.delenv(name, raising=False)

@@ -20,13 +20,14 @@ API key is read from ``OKR_REVIEW_EMBEDDING_API_KEY`` or ``OPENAI_API_KEY`` and 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_path
+
+from ..shipped import shipped_dir
 
 EMBEDDINGS = ("offline", "openai")
 DEFAULT_COLLECTION = "okr-notes"
@@ -82,11 +83,8 @@ class KnowledgeSettings:
 
 
 def bundled_knowledge_dir() -> Path:
-    """The notes shipped with okr-review: the checkout's knowledge/, else the installed copy."""
-    checkout = Path(__file__).resolve().parents[2] / "knowledge"
-    if checkout.is_dir():
-        return checkout
-    return Path(sys.prefix) / "share" / "okr-review" / "knowledge"
+    """The notes shipped with okr-review."""
+    return shipped_dir("knowledge")
 
 
 def default_data_dir() -> Path:

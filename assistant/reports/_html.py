@@ -17,7 +17,7 @@ from ..findings import Finding
 from ..review import DIMENSION_ORDER, REPORT_SCHEMA, REPORT_SCHEMA_VERSION, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ItemInfo, ReviewIndex, SetGroup
-from ._labels import html_lang, label, language_of, level_label, problem_label, severity_label
+from ._labels import html_lang, label, language_of, level_label, problem_label, severity_label, suggestion_status
 
 _CSS = """
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--card:#fff;
@@ -349,6 +349,28 @@ def _problems(review: Review, lang: str) -> str:
     )
 
 
+def _suggestions(review: Review, lang: str) -> str:
+    """``check --suggest``: each KR's candidates, with how they were made and what to confirm."""
+    if not review.suggestions:
+        return ""
+    parts = [f'<h2 id="suggestions">{_e(label("suggestions", lang))}</h2>']
+    for entry in review.suggestions:
+        items = []
+        for candidate in entry["candidates"]:
+            extra = ""
+            if candidate.get("assumptions"):
+                extra = f'<br><span class="lbl">{_e(label("assumptions", lang))}</span>' + _e(
+                    "; ".join(candidate["assumptions"])
+                )
+            items.append(f"<li>{_e(candidate['text'])}{extra}</li>")
+        parts.append(
+            f'<section class="suggestion"><h3>{_e(entry["set"])} · {_e(entry["key_result"])}: '
+            f'{_e(entry["original"])}</h3><p class="status">{_e(suggestion_status(entry, lang))}</p>'
+            f"<ol>{''.join(items)}</ol></section>"
+        )
+    return "\n".join(parts)
+
+
 def render_html(review: Review) -> str:
     """The whole report as one HTML page."""
     lang = language_of(review)
@@ -369,6 +391,7 @@ def render_html(review: Review) -> str:
         f'<h2 id="findings">{_e(label("findings", lang))}</h2>',
         _filters(lang) if groups else "",
         *sections,
+        _suggestions(review, lang),
         _problems(review, lang),
         "</main>",
         f"<footer>okr-review {_e(review.tool_version)} · {REPORT_SCHEMA} v{REPORT_SCHEMA_VERSION}</footer>",

@@ -93,6 +93,15 @@ _LABELS: dict[str, dict[str, str]] = {
         "annot_severity": "严重程度",
         "annot_codes": "规则代码",
         "annot_findings": "发现",
+        "suggestions": "改写建议",
+        "suggest_offline": "离线模式（未配置 LLM）：以下是带占位符的模板，请填入真实数字后再用",
+        "suggest_passed": "{passed}/{checked} 个候选通过检查",
+        "suggest_none": "没有候选通过检查",
+        "suggest_error": "LLM 出错，已改用模板",
+        "assumptions": "需确认的假设",
+        "placeholders": "待填占位符",
+        "candidate": "候选",
+        "rationale": "理由",
     },
     "en": {
         "title": "OKR review report",
@@ -171,6 +180,15 @@ _LABELS: dict[str, dict[str, str]] = {
         "annot_severity": "Severity",
         "annot_codes": "Codes",
         "annot_findings": "Findings",
+        "suggestions": "Suggested rewrites",
+        "suggest_offline": "Offline (no LLM configured): templates with placeholders; fill in real figures before use",
+        "suggest_passed": "{passed}/{checked} candidates passed the checks",
+        "suggest_none": "no candidate passed the checks",
+        "suggest_error": "the LLM failed; templates used instead",
+        "assumptions": "Assumptions to confirm",
+        "placeholders": "Placeholders to fill",
+        "candidate": "Candidate",
+        "rationale": "Why",
     },
 }
 
@@ -229,3 +247,17 @@ def level_label(level: str | None, lang: str) -> str:
 def html_lang(lang: str) -> str:
     """Value of ``<html lang>`` for a report language."""
     return "zh-CN" if lang == "zh" else "en"
+
+
+def suggestion_status(suggestion: Mapping, lang: str) -> str:
+    """One line on how a KR's rewrite suggestions were made: LLM pass count, offline templates, or failure."""
+    parts = []
+    if suggestion.get("error"):
+        parts.append(label("suggest_error", lang))
+    if suggestion.get("mode") == "offline":
+        parts.append(label("suggest_offline", lang))
+    elif suggestion.get("passed"):
+        parts.append(label("suggest_passed", lang).format(passed=suggestion["passed"], checked=suggestion["checked"]))
+    else:
+        parts.append(label("suggest_none", lang))
+    return ("；" if lang == "zh" else "; ").join(parts)

@@ -13,7 +13,7 @@ from ..findings import Finding
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review
 from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ReviewIndex
-from ._labels import label, language_of, level_label, problem_label, severity_label
+from ._labels import label, language_of, level_label, problem_label, severity_label, suggestion_status
 
 _SPECIAL = re.compile(r"([\\|`*_\[\]<>#~])")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -161,6 +161,17 @@ def render_markdown(review: Review) -> str:
         out += [f"### {title}", ""]
         out += _table(header, [_finding_row(f, index, review, lang) for f in group.findings])
         out.append("")
+
+    if review.suggestions:
+        out += ["", f"## {label('suggestions', lang)}", ""]
+        for entry in review.suggestions:
+            out += [f"### {cell(entry['set'])} {entry['key_result']}: {cell(entry['original'])}", ""]
+            out += [f"*{cell(suggestion_status(entry, lang))}*", ""]
+            for number, candidate in enumerate(entry["candidates"], start=1):
+                out.append(f"{number}. {cell(candidate['text'])}")
+                if candidate.get("assumptions"):
+                    out.append(f"   - {label('assumptions', lang)}: {cell('; '.join(candidate['assumptions']))}")
+            out.append("")
 
     cited = review.cited_notes()
     if cited:

@@ -15,7 +15,7 @@ from ..findings import Finding, InputProblem, Severity
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter
 from ._index import ReviewIndex, SetGroup
-from ._labels import label, language_of, problem_label, severity_label
+from ._labels import label, language_of, problem_label, severity_label, suggestion_status
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
@@ -107,6 +107,23 @@ def _guidance_lines(review: Review, lang: str) -> list[Line]:
     return lines
 
 
+def _suggestion_lines(review: Review, lang: str) -> list[Line]:
+    """``check --suggest``: each KR's candidates under its original text."""
+    if not review.suggestions:
+        return []
+    lines: list[Line] = [[(f"{label('suggestions', lang)} ({len(review.suggestions)})", "bold underline")]]
+    for entry in review.suggestions:
+        lines.append([("  ", ""), (f"{entry['set']} {entry['key_result']}", "bold"), (f"  {entry['original']}", "")])
+        lines.append([("      ", ""), (suggestion_status(entry, lang), "dim")])
+        for number, candidate in enumerate(entry["candidates"], start=1):
+            lines.append([("      ", ""), (f"{number}. ", "bold"), (_one_line(candidate["text"]), "green")])
+            if candidate.get("assumptions"):
+                joined = "；".join(candidate["assumptions"]) if lang == "zh" else "; ".join(candidate["assumptions"])
+                lines.append([("         ", ""), (label("assumptions", lang) + _colon(lang), "dim"), (joined, "")])
+    lines.append([])
+    return lines
+
+
 def _group_lines(group: SetGroup, summary_row: dict[str, int], texts: _Texts) -> list[Line]:
     header: Line = [(group.key, "bold underline")]
     source = group.source
@@ -193,6 +210,7 @@ def build_lines(review: Review) -> list[Line]:
         if len(clean) > _MAX_CLEAN_SETS:
             shown += " " + label("and_more", lang).format(n=len(clean) - _MAX_CLEAN_SETS)
         lines.extend([[(label("clean_sets", lang) + _colon(lang), "green"), (shown, "")], []])
+    lines.extend(_suggestion_lines(review, lang))
     lines.extend(_guidance_lines(review, lang))
     if review.problems:
         lines.append([(f"{label('problems', lang)} ({len(review.problems)})", "bold underline")])

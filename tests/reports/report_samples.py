@@ -409,3 +409,50 @@ def english_review() -> Review:
         generated_at=GENERATED,
         notes=sample_notes(),
     )
+
+
+def sample_suggestions() -> list[dict]:
+    """What ``check --suggest`` attaches: one LLM-made entry with an assumption, one offline template."""
+    candidate = {
+        "text": "NPS 从 32 提升到 45（9月30日前）",
+        "metric": "NPS",
+        "baseline": "32",
+        "target": "45",
+        "unit": "",
+        "deadline": "9月30日",
+        "rationale": "把“提升体验”落到可验证的指标上。",
+        "note_ids": ["measurable-kr"],
+        "assumptions": ["假设目标 45，请确认"],
+        "placeholders": [],
+    }
+    template = {
+        **candidate,
+        "text": "客户满意度从〔基线〕提升到〔目标值〕（〔截止日期〕前）",
+        "baseline": "〔基线〕",
+        "target": "〔目标值〕",
+        "deadline": "〔截止日期〕",
+        "assumptions": [],
+        "placeholders": ["〔基线〕", "〔目标值〕", "〔截止日期〕"],
+    }
+    return [
+        {
+            "set": "研发部 2025Q3",
+            "key_result": "O1.KR1",
+            "original": "提升客户体验",
+            "mode": "llm",
+            "passed": 1,
+            "checked": 3,
+            "error": None,
+            "candidates": [candidate],
+        },
+        {
+            "set": "研发部 2025Q3",
+            "key_result": "O1.KR2",
+            "original": "优化客户满意度",
+            "mode": "offline",
+            "passed": 1,
+            "checked": 1,
+            "error": None,
+            "candidates": [template],
+        },
+    ]

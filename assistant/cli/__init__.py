@@ -14,17 +14,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__, scoring
-from .analysis.language import detect_language
-from .config import Config, ConfigError, load_config, parse_fail_on, parse_selectors
-from .engine import check as run_check
-from .findings import Dimension
-from .importers import load_paths
-from .knowledge import KnowledgeSettings, NoteBook, SettingsError, load_notes
-from .model import OKRSet, okr_json_schema
-from .reports import FORMATS, write_atomic, write_report
-from .review import Review
-from .rules.catalogue import dimension_label, rules
+from .. import __version__, scoring
+from ..analysis.language import detect_language
+from ..config import Config, ConfigError, load_config, parse_fail_on, parse_selectors
+from ..engine import check as run_check
+from ..findings import Dimension
+from ..importers import load_paths
+from ..knowledge import KnowledgeSettings, NoteBook, SettingsError, load_notes
+from ..model import OKRSet, okr_json_schema
+from ..reports import FORMATS, write_atomic, write_report
+from ..review import Review
+from ..rules.catalogue import dimension_label, rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_MIN_KRS = 2000  # below this a progress bar only flickers
@@ -128,6 +128,10 @@ def check(
     lang: Annotated[str | None, typer.Option(help="Language of messages: auto, zh or en.")] = None,
     config_path: Annotated[Path | None, typer.Option("--config", help="Settings file (default: discovered).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on large batches.")] = True,
+    suggest: Annotated[
+        bool, typer.Option("--suggest", help="Add rewrite candidates for KRs with measurability/outcome findings.")
+    ] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="With --suggest: templates only, no LLM.")] = False,
 ) -> None:
     """Check OKR files and report findings per set, objective and key result."""
     if fmt not in FORMATS:
@@ -160,14 +164,17 @@ def check(
     else:
         findings = run_check(loaded.sets, config)
 
+    language = report_language(loaded.sets, config.language)
     review = Review(
         inputs=list(paths),
         sets=loaded.sets,
         findings=findings,
         problems=loaded.problems,
-        language=report_language(loaded.sets, config.language),
+        language=language,
         notes=_notes(_knowledge(config)).notes,
     )
+    if suggest:
+        review.suggestions = _suggestions(loaded.sets, findings, config, language, offline=offline)
     try:
         write_report(review, fmt, output)
     except OSError as exc:
@@ -179,6 +186,22 @@ def check(
     worst = review.worst_severity()
     if config.fail_on is not None and worst is not None and worst.rank >= config.fail_on.rank:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _suggestions(sets: list[OKRSet], findings, config: Config, language: str, *, offline: bool) -> list[dict]:
+    """Rewrite candidates for the review (``check --suggest``); the pass rate and tokens go to stderr."""
+    from ..assist.rewrite import rewrite_batch
+    from .assist import assistant_tools
+
+    tools = assistant_tools(config, offline=offline, data_dir=None, knowledge_dir=None)
+    llm = tools["llm"]
+    batch = rewrite_batch(sets, findings, **tools)
+    err.print(batch.summary(language), highlight=False, markup=False)
+    for (set_key, kr_ref), reason in batch.failures.items():
+        err.print(f"{set_key} {kr_ref}: no suggestion ({reason})", highlight=False, markup=False)
+    if llm is not None:
+        err.print(llm.usage.describe(language), highlight=False, markup=False)
+    return batch.suggestions()
 
 
 @app.command("rules")
@@ -217,9 +240,9 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="Settings fi
 
 
 def _open_retriever(settings: KnowledgeSettings, *, rebuild: bool = False, mode: str = "hybrid"):
-    from .knowledge import open_retriever
-    from .knowledge.embeddings import EmbeddingError
-    from .knowledge.index import KnowledgeIndexError
+    from ..knowledge import open_retriever
+    from ..knowledge.embeddings import EmbeddingError
+    from ..knowledge.index import KnowledgeIndexError
 
     if not settings.knowledge_dir.is_dir():
         raise _fail(f"no knowledge notes at {settings.knowledge_dir}")
@@ -261,7 +284,7 @@ def ask(
     config_path: ConfigOption = None,
 ) -> None:
     """Search the guidance notes: the best passages with note id, section and score (no LLM needed)."""
-    from .knowledge.retrieval import MODES
+    from ..knowledge.retrieval import MODES
 
     if mode not in MODES:
         raise _fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -370,3 +393,7 @@ def score(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# The assistant's commands live in their own module and register themselves on ``app``.
+from . import assist as _assist  # noqa: E402, F401

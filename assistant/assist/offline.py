@@ -1,0 +1,675 @@
+"""The deterministic suggester: rewrite templates, guiding questions from the notes, retrospective skeletons.
+
+Used when no LLM endpoint is configured, when the LLM fails, and as the baseline the evaluation
+compares LLM output with. It builds the same pydantic objects as the LLM path (``schemas.py``).
+It never invents a figure: what the input does not say stays a placeholder (〔基线〕, [target] …)
+for the team to fill. Word lists and sentences live in ``assistant/data/suggestions.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from .. import scoring
+from ..analysis.quantities import Quantity, QuantityFacts, analyse_quantities, find_quantities
+from ..analysis.timebounds import find_timebound
+from ..config import Config
+from ..findings import Finding
+from ..model import OKRSet
+from ..rules import lexicon
+from .candidates import PLACEHOLDERS, figure_text, placeholders_in, suggestions
+from .schemas import AchievedKR, GuidingQuestion, MissedKR, Obstacle, RetrospectiveDraft, RewriteCandidate
+
+if TYPE_CHECKING:
+    from ..knowledge import Note, NoteBook
+
+__all__ = [
+    "QUESTION_NOTES",
+    "STAGE_NOTE",
+    "guess_obstacle",
+    "note_questions",
+    "questions_from_notes",
+    "render_retrospective_markdown",
+    "retrospective_skeleton",
+    "template_rewrites",
+]
+
+LANGUAGES = ("zh", "en")
+MAX_TEMPLATES = 3
+QUESTION_NOTES = {"objective": "guiding-questions-o", "key_result": "guiding-questions-kr"}
+STAGE_NOTE = "business-stage-workshop"
+RETRO_NOTES = ("scoring", "retrospective")
+MIN_QUESTIONS, MAX_QUESTIONS = 3, 6
+
+_PUNCT = " \t\r\n，,。.；;：:！!？?、（）()【】「」“”\"'‘’~～—–-/·"  # clause edges
+_TRIM = _PUNCT + "<>≤≥=＜＞+＋%％"  # the edges of the words naming a metric
+_SPACES = re.compile(r"\s+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be zh or en, not {language!r}")
+    return language
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def _capitalised(text: str) -> str:
+    """An English sentence with a capital first letter (placeholders and Chinese left alone)."""
+    return text[:1].upper() + text[1:] if text[:1].isascii() and text[:1].isalpha() else text
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+# ---------------------------------------------------------------- what a KR measures
+
+
+@cache
+def _edge_words() -> tuple[str, ...]:
+    table = suggestions()["edge_words"]
+    return tuple(sorted({*table["zh"], *table["en"]}, key=len, reverse=True))  # longest first
+
+
+def _strip_edges(text: str) -> str:
+    """Punctuation and edge words (持续, 进一步, from, to …) cut from both ends until nothing changes."""
+    words = _edge_words()
+    while True:
+        before = text
+        text = text.strip(_TRIM)
+        lower = text.lower()
+        for word in words:
+            if word.isascii():
+                if lower.startswith(word + " ") or lower == word:
+                    text = text[len(word) :]
+                    break
+                if lower.endswith(" " + word):
+                    text = text[: -len(word)]
+                    break
+            elif text.startswith(word) and len(text) > len(word):
+                text = text[len(word) :]
+                break
+            elif text.endswith(word) and len(text) > len(word):
+                text = text[: -len(word)]
+                break
+        if text == before:
+            return text
+
+
+def _cut_at_verbs(text: str) -> str:
+    """Drop a vague or status-quo verb at the start ("提升客户满意度"); cut the text before a later one."""
+    for name in ("vague_verbs", "status_quo"):
+        words = lexicon.get(name)
+        for _ in range(4):  # a few verbs at most; stops early when none is left
+            match = words.find(text)
+            if match is None:
+                break
+            text = _strip_edges(text[match.end :] if not text[: match.start].strip(_TRIM) else text[: match.start])
+    return text
+
+
+def _figure_spans(text: str) -> list[tuple[int, int]]:
+    """Where the figures and placeholders of the text are, in order."""
+    spans = [q.span for q in find_quantities(text)]
+    for token in placeholders_in(text):
+        spans += [m.span() for m in re.finditer(re.escape(token), text)]
+    return sorted(spans)
+
+
+def _measured_words(clause: str) -> str:
+    """The words of a clause that name what it measures: "季度末客户续约率从 70% 提升到 85%" → "客户续约率".
+
+    The deadline is removed; the words before the first figure count, or, when there are none, the
+    words after the last one; vague and status-quo verbs and edge words are cut away.
+    """
+    text = clause
+    bound = find_timebound(text)
+    if bound is not None:
+        text = text[: bound.span[0]] + " " + text[bound.span[1] :]
+    spans = _figure_spans(text)
+    if spans:
+        head = _strip_edges(_cut_at_verbs(_strip_edges(text[: spans[0][0]])))
+        if head:
+            return head
+        text = text[spans[-1][1] :]
+    return _strip_edges(_cut_at_verbs(_strip_edges(text)))
+
+
+def _matches_any(text: str, words: Iterable[str]) -> bool:
+    lower = text.lower()
+    latin = {w.lower() for w in _LATIN_WORD.findall(text)}
+    for word in words:
+        if word.isascii():
+            if (" " in word and word.lower() in lower) or word.lower() in latin:
+                return True
+        elif word in text:
+            return True
+    return False
+
+
+def _names_a_metric(subject: str) -> bool:
+    """Whether the phrase already names something countable: "客户满意度", "churn rate"."""
+    table = suggestions()["metric_words"]
+    stripped = subject.strip()
+    words = _LATIN_WORD.findall(stripped)
+    if words and stripped[-1:].isascii():
+        return words[-1].lower() in {w.lower() for w in table["en"]} or words[-1] in table["zh"]
+    return any(stripped.endswith(w) for w in table["zh"])
+
+
+def _direction(text: str, subject: str, facts: QuantityFacts) -> str:
+    """up, down or neutral: a direction verb first, then the figures, then the metric's words."""
+    table = suggestions()["direction"]
+    found: list[tuple[int, str]] = []
+    for way, key in (("up", "up_verbs"), ("down", "down_verbs")):
+        for word in (*table[key]["zh"], *table[key]["en"]):
+            index = _find_word(text, word)
+            if index >= 0:
+                found.append((index, way))
+    if found:
+        return min(found)[1]
+    if facts.baseline is not None and facts.target is not None and facts.target.value != facts.baseline.value:
+        return "down" if facts.target.value < facts.baseline.value else "up"
+    lower_better = (*table["lower_is_better"]["zh"], *table["lower_is_better"]["en"])
+    if _matches_any(subject, lower_better):
+        return "down"
+    return "up" if _names_a_metric(subject) else "neutral"
+
+
+def _find_word(text: str, word: str) -> int:
+    """Position of ``word`` in ``text``: a substring for Chinese, a whole word (any case) for English."""
+    if not word.isascii():
+        return text.find(word)
+    match = re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text, re.IGNORECASE)
+    return match.start() if match else -1
+
+
+# ---------------------------------------------------------------- rewrite templates
+
+
+@dataclass(frozen=True, slots=True)
+class _Activity:
+    """A clause that names work: its verb, the object of the work, and whether the verb comes first."""
+
+    clause: str
+    verb: str
+    object: str
+    verb_first: bool
+
+
+def _activity(clause: str) -> _Activity | None:
+    verbs = lexicon.get("activity_verbs")
+    match = verbs.at_start(clause)
+    if match is not None:
+        rest = clause[match.end :].strip(_PUNCT)
+        return _Activity(clause[match.start :].strip(_PUNCT), match.text, rest, True) if rest else None
+    match = verbs.at_end(clause)
+    if match is not None:
+        rest = clause[: match.start].strip(_PUNCT)
+        return _Activity(clause.strip(_PUNCT), match.text, rest, False) if rest else None
+    return None
+
+
+def _object_core(text: str) -> str:
+    """The object of the work without a second work verb at its ends: "会员体系开发" → "会员体系"."""
+    verbs = lexicon.get("activity_verbs")
+    for _ in range(2):
+        match = verbs.at_end(text) or verbs.at_start(text)
+        if match is None:
+            break
+        rest = (text[: match.start] + text[match.end :]).strip(_PUNCT)
+        if not rest:
+            break
+        text = rest
+    return text
+
+
+def _clauses(text: str) -> list[str]:
+    parts = lexicon.pattern("result_separators").split(text)
+    return [p.strip(_PUNCT) for p in parts if p.strip(_PUNCT)]
+
+
+def _unit_of(quantity: Quantity | None) -> str:
+    if quantity is None:
+        return ""
+    if quantity.kind == "percent":
+        return "%"
+    return quantity.unit or ""
+
+
+def _slot(quantity: Quantity | None, placeholder: str, unit: str, language: str) -> str:
+    """A template slot: the KR's own figure with its unit, else the placeholder with the unit of the
+    KR's other figures ("〔目标值〕%", "[target] ms")."""
+    if quantity is not None:
+        shown = figure_text(quantity)
+        own = quantity.unit or ""
+        if quantity.kind == "percent" or not own or own in shown:
+            return shown
+        return shown + (own if language == "zh" else f" {own}")
+    if not unit:
+        return placeholder
+    return placeholder + unit if unit == "%" or language == "zh" else f"{placeholder} {unit}"
+
+
+def _deadline_phrase(bound_text: str | None, language: str) -> str:
+    """The deadline as the templates use it: "〔截止日期〕前", "9月30日前", "by [deadline]", "by end of Q3"."""
+    table = suggestions()["templates"][language]
+    text = bound_text.strip() if bound_text else PLACEHOLDERS[language]["deadline"]
+    if language == "zh":
+        if text.endswith(tuple(table["deadline_kept_endings"])):
+            return text
+        return text + table["deadline_suffix"]
+    lower = text.lower()
+    if any(lower == s or lower.startswith(s + " ") for s in table["deadline_kept_starts"]):
+        return text
+    return f"{table['deadline_prefix']} {text}"
+
+
+def _rationale(findings: Sequence[Finding], language: str, has_placeholders: bool) -> str:
+    """The most severe finding a template fixes, in a sentence; then what to do with the placeholders."""
+    table = suggestions()["rationale"][language]
+    # most severe first; a missing deadline (MEA004) only when nothing else was found
+    ranked = sorted(enumerate(findings), key=lambda p: (-p[1].severity.rank, p[1].code == "MEA004", p[0]))
+    sentence = table["default"]
+    for _, finding in ranked:
+        if finding.code in table:
+            evidence = _squash(finding.evidence)
+            sentence = table[finding.code].format(evidence=evidence[:30] + ("…" if len(evidence) > 30 else ""))
+            break
+    sep = "" if language == "zh" else " "
+    return sentence + (sep + table["placeholders"] if has_placeholders else "")
+
+
+def template_rewrites(
+    kr_text: str, *, objective: str, findings: Sequence[Finding], language: str
+) -> list[RewriteCandidate]:
+    """2–3 rewrites of a KR on fixed templates, with placeholders for every figure the KR does not give.
+
+    The KR's own words are kept where they name what is measured (vague verbs such as 提升 / improve
+    removed), and so are its figures and deadline; the direction (提升到 / 降到, rises / falls) comes
+    from the KR's verb or the metric, and is left open (变为 / moves) when neither tells. An activity
+    ("上线新版搜索") becomes the result it should bring ("新版搜索上线后，〔指标〕从〔基线〕变为〔目标值〕
+    （〔截止日期〕前）"). A KR that repeats its ``objective`` (OUT003) keeps none of its words as the
+    metric. The templates are written to pass :func:`~assistant.assist.candidates.check_candidate`
+    with the KR and objective as inputs (tests/assist/test_offline.py holds them to it).
+    """
+    lang = _check_language(language)
+    table = suggestions()["templates"][lang]
+    ph = PLACEHOLDERS[lang]
+    codes = {f.code for f in findings}
+    text = _squash(kr_text)
+
+    activity: _Activity | None = None
+    metric_clause = ""
+    for clause in _clauses(text):
+        found = _activity(clause)
+        if found is not None and activity is None and (codes & {"OUT001", "OUT002"} or not find_quantities(clause)):
+            activity = found
+        elif not metric_clause and _measured_words(clause):
+            metric_clause = clause
+    if activity is None and not metric_clause:
+        metric_clause = text
+
+    facts = analyse_quantities(metric_clause)
+    subject = "" if "OUT003" in codes or not metric_clause else _measured_words(metric_clause)
+    if subject and objective and _squash(subject) == _squash(objective):
+        subject = ""
+    if not subject:
+        metric = ph["metric"]
+    elif _names_a_metric(subject):
+        metric = subject
+    else:
+        metric = table["metric_of"].format(subject=subject, metric=ph["metric"])
+
+    baseline_q, target_q, change_q = facts.baseline, facts.target, facts.relative_change
+    if "CHA002" in codes and baseline_q is None and target_q is not None:
+        baseline_q, target_q = target_q, None  # "保持 99.9%": the level kept is where the team starts
+    if "CHA003" in codes:
+        target_q = None  # the target equalled the baseline: ask for a new one
+    if target_q is not None and target_q is change_q:
+        target_q = None
+    unit = _unit_of(baseline_q) or _unit_of(target_q)  # a relative change's % is not the metric's unit
+    baseline = figure_text(baseline_q) if baseline_q is not None else ph["baseline"]
+    target = figure_text(target_q) if target_q is not None else ph["target"]
+    slots = {
+        "metric": metric,
+        "baseline": _slot(baseline_q, ph["baseline"], unit, lang),
+        "target": _slot(target_q, ph["target"], unit, lang),
+    }
+    bound = find_timebound(text)
+    deadline_field = bound.text.strip() if bound is not None else ph["deadline"]
+    slots["deadline"] = _deadline_phrase(bound.text if bound is not None else None, lang)
+    direction = _direction(metric_clause or text, subject, facts)
+
+    sentences: list[str] = []
+    result = table[f"from_to_{direction}"].format(**slots)
+    if activity is not None:
+        own = {**slots, "activity": _lowered(activity.clause), "verb": activity.verb, "object": activity.object}
+        key = "after_verb_first" if activity.verb_first else "after_verb_last"
+        sentences.append(table[key].format(result=result, **own))
+        sentences.append(table["driven_by"].format(**{**own, "object": _object_core(activity.object)}))
+    else:
+        if change_q is not None and baseline_q is None and target_q is None and direction != "neutral":
+            sentences.append(table[f"change_{direction}"].format(change=figure_text(change_q), **slots))
+        sentences.append(result)
+        threshold = {"up": "at_least", "down": "at_most"}.get(direction, "reach")
+        sentences.append(table[threshold].format(**slots))
+
+    out: list[RewriteCandidate] = []
+    for sentence in _unique(_squash(_capitalised(s)) for s in sentences)[:MAX_TEMPLATES]:
+        out.append(
+            RewriteCandidate(
+                text=sentence,
+                metric=metric,
+                baseline=baseline,
+                target=target,
+                unit=unit,
+                deadline=deadline_field,
+                rationale=_rationale(findings, lang, bool(placeholders_in(sentence))),
+                note_ids=_unique(f.note for f in findings),
+                assumptions=[],
+            )
+        )
+    return out
+
+
+def _lowered(clause: str) -> str:
+    """An English clause as it reads after "after we": "Launch the app" → "launch the app"."""
+    if clause[:3].lower() == "to ":
+        clause = clause[3:]
+    if clause[:1].isupper() and clause[1:2].islower():
+        return clause[:1].lower() + clause[1:]
+    return clause
+
+
+# ---------------------------------------------------------------- guiding questions
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d+\s*[.)、．]|[（(]\d+[)）])\s*")
+_QUESTION_ENDS = ("？", "?")
+_NOT_A_QUESTION = ("：", ":", "。", "《")  # prose that introduces or discusses a question
+
+
+def note_questions(note: Note, language: str) -> list[str]:
+    """The questions a note lists in ``language``: list items (or one-sentence lines) ending with ？ or ?.
+
+    Lines that introduce a question ("可以问：…？") or cite a source are prose, not questions.
+    """
+    out: list[str] = []
+    for section in note.sections:
+        if section.language != language:
+            continue
+        for line in section.text.splitlines():
+            line = line.strip()
+            if not line.endswith(_QUESTION_ENDS):
+                continue
+            marker = _LIST_MARKER.match(line)
+            body = line[marker.end() :].strip() if marker else line
+            if body and not any(mark in body for mark in _NOT_A_QUESTION):
+                out.append(body)
+    return _unique(out)
+
+
+def _question_dimension(question: str, language: str) -> str:
+    table = suggestions()["question_dimensions"]
+    best, hits_best = "", 0
+    for dimension in table["order"]:
+        words = table[dimension][language] + table[dimension]["zh" if language == "en" else "en"]
+        hits = sum(1 for word in words if _find_word(question, word) >= 0)
+        if hits > hits_best:
+            best, hits_best = dimension, hits
+    return best
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", text).lower()
+
+
+def stage_key(stage: str) -> str:
+    """The stage's key (startup, growth, mature, transformation) from a Chinese or English name."""
+    aliases = suggestions()["stages"]["aliases"]
+    key = aliases.get(stage.strip().lower()) or aliases.get(stage.strip())
+    if key is None:
+        raise ValueError(f"stage must be one of {', '.join(aliases)}, not {stage!r}")
+    return key
+
+
+def questions_from_notes(
+    text: str,
+    *,
+    kind: Literal["objective", "key_result"],
+    findings: Sequence[Finding],
+    notebook: NoteBook | None,
+    language: str,
+    stage: str | None = None,
+    count: int = 5,
+) -> list[GuidingQuestion]:
+    """3–6 guiding questions from the guiding-question note for ``kind``, in a fixed order.
+
+    Questions probing the dimensions of ``findings`` come first (most severe finding first), the
+    rest in the note's order; with ``stage`` (初创/发展/成熟/转型 or startup/growth/mature/
+    transformation) the last one is about what a workshop at that stage is for. A question's
+    note_ids name its note and the notes of the findings it probes. When the note is missing or has
+    fewer than three questions in ``language`` (the bundled notes list theirs in Chinese only), the
+    project's own questions written after that note fill in. ``text`` is the draft under discussion;
+    the note questions do not depend on its wording.
+    """
+    lang = _check_language(language)
+    if kind not in QUESTION_NOTES:
+        raise ValueError(f"kind must be objective or key_result, not {kind!r}")
+    total = min(max(count, MIN_QUESTIONS), MAX_QUESTIONS)
+    note_id = QUESTION_NOTES[kind]
+    why = suggestions()["question_why"][lang]
+
+    pool: list[tuple[str, str]] = []  # (question, dimension)
+    note = notebook.get(note_id) if notebook is not None else None
+    if note is not None:
+        pool = [(q, _question_dimension(q, lang)) for q in note_questions(note, lang)]
+    if len(pool) < MIN_QUESTIONS:
+        pool += [
+            (entry[lang], entry["dimension"])
+            for entry in suggestions()["fallback_questions"]
+            if entry["note"] == note_id
+        ]
+
+    rank: dict[str, int] = {}
+    for finding in sorted(enumerate(findings), key=lambda pair: (-pair[1].severity.rank, pair[0])):
+        rank.setdefault(finding[1].dimension.value, len(rank))
+    notes_by_dimension: dict[str, list[str]] = {}
+    for finding in findings:
+        notes_by_dimension.setdefault(finding.dimension.value, []).append(finding.note)
+    ordered = sorted(enumerate(pool), key=lambda pair: (rank.get(pair[1][1], len(rank)), pair[0]))
+
+    out: list[GuidingQuestion] = []
+    seen: set[str] = set()
+    room = total - (1 if stage else 0)
+    for _, (question, dimension) in ordered:
+        key = _normalised(question)
+        if not key or key in seen or len(out) >= room:
+            continue
+        seen.add(key)
+        out.append(
+            GuidingQuestion(
+                question=question,
+                dimension=dimension,
+                why=why.get(dimension, ""),
+                note_ids=_unique([note_id, *notes_by_dimension.get(dimension, [])]),
+            )
+        )
+    if stage:
+        entry = suggestions()["stages"][stage_key(stage)]
+        question = entry[kind][lang]
+        if _normalised(question) not in seen:
+            out.append(
+                GuidingQuestion(
+                    question=question, dimension=entry["dimension"], why=why["stage"], note_ids=[STAGE_NOTE]
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------- retrospective
+
+
+def guess_obstacle(note: str | None) -> Obstacle:
+    """The kind of obstacle a check-in note points to: target, resources, collaboration, or other.
+
+    The kind whose words (suggestions.toml ``[obstacles]``) occur most often wins; a tie goes to the
+    kind mentioned first; no such word means "other".
+    """
+    if not note or not note.strip():
+        return "other"
+    table = suggestions()["obstacles"]
+    best: tuple[int, int] | None = None
+    chosen: Obstacle = "other"
+    for kind in ("target", "resources", "collaboration"):
+        found = (_find_word(note, word) for word in (*table[kind]["zh"], *table[kind]["en"]))
+        positions = [index for index in found if index >= 0]
+        if not positions:
+            continue
+        score = (-len(positions), min(positions))
+        if best is None or score < best:
+            best, chosen = score, kind  # type: ignore[assignment]
+    return chosen
+
+
+_SENTENCE_END = re.compile(r"[。！!；;\n]+|(?<=\.)\s+")
+
+
+def _sentences(note: str) -> list[str]:
+    return _unique(part.strip(" \t，,") for part in _SENTENCE_END.split(note))
+
+
+def _resolve_scale(okr_set: OKRSet, config: Config, scale: scoring.Scale | str | None) -> scoring.Scale:
+    setting = scale if scale is not None else config.score_scale
+    if isinstance(setting, scoring.Scale):
+        return setting
+    if setting == "auto":
+        return scoring.detect_scale(kr.score for _, kr in okr_set.key_results() if kr.score is not None)
+    return scoring.Scale(setting)
+
+
+def _figure(value: float) -> str:
+    return f"{round(value, 2):g}"
+
+
+def retrospective_skeleton(
+    okr_set: OKRSet,
+    *,
+    checkins: Mapping[str, str] | None,
+    language: str,
+    config: Config | None = None,
+    scale: scoring.Scale | str | None = None,
+) -> RetrospectiveDraft:
+    """The retrospective facts that follow from the scores alone, plus what the check-in notes hint.
+
+    The split follows scoring.py's bands: a KR at or above the healthy band's lower edge (60%, so the
+    healthy, high and full-marks bands) is achieved; below it (the low and analyse bands) it is
+    missed. Unscored KRs are left out. The scale is ``scale``, else the config's ``score-scale``,
+    detected over the set's scores when "auto". ``checkins`` maps refs such as "O1.KR2" to notes:
+    an achieved KR's note gives its actions, a missed KR's note its analysis and obstacle kind.
+    Calibration: all at full marks → too safe; any full mark; any below ``score-low`` → analyse; the
+    mean against the 60–70% band. Next-cycle proposals carry placeholders for the team to fill.
+    """
+    lang = _check_language(language)
+    settings = config or Config()
+    table = suggestions()["retrospective"][lang]
+    notes = dict(checkins or {})
+    chosen_scale = _resolve_scale(okr_set, settings, scale)
+    low, full = settings.threshold("score-low"), settings.threshold("score-full")
+    edge = scoring.HEALTHY_BAND[0]
+
+    achieved: list[AchievedKR] = []
+    missed: list[MissedKR] = []
+    percents: dict[str, float] = {}
+    for objective, kr in okr_set.key_results():
+        if kr.score is None:
+            continue
+        ref = objective.kr_ref(kr)
+        percent = scoring.to_percent(kr.score, chosen_scale)
+        percents[ref] = percent
+        note = notes.get(ref, "").strip()
+        if percent >= edge:
+            achieved.append(AchievedKR(kr=ref, text=kr.text, score_percent=percent, actions=_sentences(note)))
+        else:
+            analysis = table["joiner"].join(_sentences(note))
+            missed.append(
+                MissedKR(kr=ref, text=kr.text, score_percent=percent, obstacle=guess_obstacle(note), analysis=analysis)
+            )
+
+    joiner = table["refs_joiner"]
+    calibration: list[str] = []
+    full_refs = [ref for ref, p in percents.items() if p >= full]
+    low_refs = [ref for ref, p in percents.items() if p < low]
+    if percents and len(full_refs) == len(percents):
+        calibration.append(table["all_full"].format(count=len(percents)))
+    elif full_refs:
+        calibration.append(table["some_full"].format(refs=joiner.join(full_refs)))
+    if low_refs:
+        calibration.append(table["some_low"].format(refs=joiner.join(low_refs), low=_figure(low)))
+    summary = scoring.summarise(percents.values(), low=low, full=full)
+    if summary.mean is not None:
+        band_low, band_high = scoring.HEALTHY_BAND
+        if summary.mean > band_high:
+            key = "mean_high"
+        elif summary.mean < band_low:
+            key = "mean_low"
+        else:
+            key = "mean_healthy"
+        calibration.append(
+            table[key].format(mean=_figure(summary.mean), band_low=_figure(band_low), band_high=_figure(band_high))
+        )
+
+    next_cycle = [table[f"next_{m.obstacle}"].format(kr=m.kr) for m in missed]
+    if full_refs:
+        next_cycle.append(table["next_full"].format(refs=joiner.join(full_refs)))
+    if achieved:
+        next_cycle.append(table["next_repeat"].format(refs=joiner.join(a.kr for a in achieved)))
+
+    return RetrospectiveDraft(
+        set_key=okr_set.key,
+        achieved=achieved,
+        missed=missed,
+        calibration=calibration,
+        next_cycle=next_cycle,
+        note_ids=list(RETRO_NOTES),
+    )
+
+
+def render_retrospective_markdown(draft: RetrospectiveDraft, language: str) -> str:
+    """The draft as a Markdown document, headings in ``language`` (for LLM and offline drafts alike)."""
+    lang = _check_language(language)
+    t = suggestions()["retrospective"][lang]
+
+    def score(value: float | None) -> str:
+        return t["no_score"] if value is None else f"{_figure(value)}%"
+
+    lines = [t["title"].format(set_key=draft.set_key or "-"), "", t["achieved"], ""]
+    for item in draft.achieved:
+        lines.append(t["item"].format(kr=item.kr, score=score(item.score_percent), text=_squash(item.text)))
+        actions = t["joiner"].join(_squash(a) for a in item.actions if a.strip())
+        lines.append(t["actions"].format(actions=actions) if actions else t["actions_missing"])
+    if not draft.achieved:
+        lines.append(t["none"])
+    lines += ["", t["missed"], ""]
+    for item in draft.missed:
+        lines.append(t["item"].format(kr=item.kr, score=score(item.score_percent), text=_squash(item.text)))
+        lines.append(t["obstacle"].format(obstacle=t["obstacle_names"].get(item.obstacle, item.obstacle)))
+        analysis = _squash(item.analysis)
+        lines.append(t["analysis"].format(analysis=analysis) if analysis else t["analysis_missing"])
+    if not draft.missed:
+        lines.append(t["none"])
+    for heading, items in ((t["calibration"], draft.calibration), (t["next_cycle"], draft.next_cycle)):
+        lines += ["", heading, ""]
+        lines += [f"- {_squash(line)}" for line in items if line.strip()] or [t["none"]]
+    if draft.note_ids:
+        lines += ["", t["notes"], ""]
+        lines += [f"- {note_id}" for note_id in draft.note_ids]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,653 @@
+"""Cycle-end retrospective (复盘) drafts: the facts from the scores, the analysis from the LLM when there is one.
+
+The deterministic skeleton (:func:`~assistant.assist.offline.retrospective_skeleton`) always comes
+first: which key results were achieved or missed, their score percents and the calibration remarks
+(full marks → too safe, under 50% → analyse, the mean against the 60–70% band). The LLM
+(``prompts/retrospective``) only writes what the numbers cannot say: the actions behind achieved KRs,
+the kind of obstacle behind missed ones and proposals for the next cycle. Its answer is merged into
+the skeleton, never the other way round: the skeleton decides every KR's side and score, a missed KR
+the LLM left out is put back, note ids must have been retrieved. Without an LLM, or when it fails,
+the skeleton is the draft.
+
+Check-in notes (what happened to each KR during the cycle) come from a small CSV, YAML or JSON file
+read by :func:`read_checkins`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from .. import scoring
+from ..config import Config
+from ..findings import InputProblem, ProblemLevel
+from ..importers._encoding import decode
+from ..llm import LLM, LLMError, load_prompt
+from ..model import OKRSet
+from .offline import render_retrospective_markdown, retrospective_skeleton
+from .rewrite import (
+    LeakGuard,
+    NotePassage,
+    merge_passages,
+    normalised,
+    passages_from_notes,
+    passages_from_retriever,
+    render_passages,
+    resolve_language,
+    system_texts,
+    unique,
+)
+from .schemas import AchievedKR, MissedKR, RetrospectiveDraft
+
+if TYPE_CHECKING:
+    from ..knowledge import NoteBook
+    from ..knowledge.retrieval import Retriever
+
+__all__ = [
+    "Merged",
+    "RetrospectiveOutcome",
+    "checkins_for",
+    "draft_retrospective",
+    "facts_block",
+    "merge_retrospective",
+    "parse_kr_ref",
+    "read_checkins",
+    "scores_table",
+]
+
+# Notes every retrospective prompt carries, then what the retriever finds for the question below.
+RETRO_NOTES = ("retrospective", "scoring")
+RETRO_QUESTION = {
+    "zh": "OKR 复盘：达成的关键动作，未达成的障碍，评分校准与下个周期的改进",
+    "en": "OKR retrospective: actions behind achieved key results, obstacles behind missed ones, score calibration",
+}
+SEARCH_PASSAGES = 3
+PASSAGE_LIMIT = 6
+NOTE_TEXT_LIMIT = 2000  # characters of one KR's check-in note given to the LLM
+
+# ---------------------------------------------------------------- check-in notes
+
+_REF = re.compile(
+    r"^\s*(?:(?P<team>[^/]*?)\s*/\s*)?[Oo]\s*(?P<o>\d+)\s*[.．。\-_ ]?\s*[Kk][Rr]\s*(?P<kr>\d+)\s*$",
+)
+REF_FIELDS = ("kr", "ref", "key_result", "key result", "kr ref", "kr_ref", "关键结果", "关键结果编号", "kr编号", "编号")
+NOTE_FIELDS = (
+    "note",
+    "notes",
+    "checkin",
+    "checkins",
+    "check-in",
+    "check-ins",
+    "text",
+    "comment",
+    "comments",
+    "进展",
+    "备注",
+    "说明",
+    "记录",
+    "过程记录",
+    "复盘",
+)
+TEAM_FIELDS = ("team", "团队", "部门")
+WRAPPERS = ("checkins", "check-ins", "notes")  # a top-level key some files put their entries under
+CSV_DELIMITERS = (",", "\t", ";")
+
+
+def parse_kr_ref(text: str) -> tuple[str | None, str] | None:
+    """``"O1.KR2"`` → ``(None, "O1.KR2")``, ``"增长部/o1 kr2"`` → ``("增长部", "O1.KR2")``; None if not a ref."""
+    match = _REF.match(str(text))
+    if not match:
+        return None
+    team = (match["team"] or "").strip() or None
+    return team, f"O{int(match['o'])}.KR{int(match['kr'])}"
+
+
+@dataclass(slots=True)
+class _Reader:
+    """Collects check-in entries and the problems met, for one file."""
+
+    file: str
+    notes: dict[str, str] = field(default_factory=dict)
+    problems: list[InputProblem] = field(default_factory=list)
+
+    def problem(
+        self,
+        reason: str,
+        *,
+        line: int | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        level: ProblemLevel = ProblemLevel.error,
+    ) -> None:
+        self.problems.append(InputProblem(self.file, reason, line=line, row=row, field=field, level=level))
+
+    def add(self, ref: Any, text: Any, *, team: Any = None, line: int | None = None, row: int | None = None) -> None:
+        """One entry; a bad reference or an empty note is reported and skipped."""
+        where = {"line": line, "row": row}
+        ref_text = "" if ref is None else str(ref).strip()
+        if not ref_text:
+            self.problem("missing KR reference", field="kr", **where)
+            return
+        parsed = parse_kr_ref(ref_text)
+        if parsed is None:
+            self.problem(f"not a KR reference such as O1.KR2: {ref_text!r}", field="kr", **where)
+            return
+        note = "" if text is None else str(text).strip()
+        if not note:
+            self.problem(f"empty note for {ref_text}", field="note", level=ProblemLevel.warning, **where)
+            return
+        own_team, kr = parsed
+        team_name = (str(team).strip() if team is not None else "") or own_team
+        key = f"{team_name}/{kr}" if team_name else kr
+        if key in self.notes:
+            self.notes[key] += "\n" + note
+            self.problem(f"{key} appears more than once; notes joined", level=ProblemLevel.warning, **where)
+        else:
+            self.notes[key] = note
+
+
+def read_checkins(path: str | Path) -> tuple[dict[str, str], list[InputProblem]]:
+    """Check-in notes by KR ref (``O1.KR2`` or ``TEAM/O1.KR2``) from CSV, YAML or JSON, and the problems met.
+
+    A bad row or entry is reported (file, row or line, field, reason) and skipped; the good ones are kept.
+    CSV: a header with a KR column (kr / ref / 关键结果编号) and a note column (note / 进展 / 备注), optionally
+    a team column; or two columns without header. YAML / JSON: ``{"O1.KR2": "note"}``, the same under a team
+    name (``{"增长部": {"O1.KR2": "…"}}``) or ``checkins:``, or a list of ``{kr, note[, team]}`` entries.
+    """
+    file = str(path)
+    reader = _Reader(file)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        reader.problem(f"cannot read the file: {exc.strerror or exc}")
+        return reader.notes, reader.problems
+    decoded = decode(raw)
+    if decoded is None:
+        reader.problem("cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")
+        return reader.notes, reader.problems
+    text = decoded[0].lstrip("\ufeff")
+    if not text.strip():
+        reader.problem("empty file")
+        return reader.notes, reader.problems
+    suffix = Path(file).suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        _read_csv(text, reader, "\t" if suffix == ".tsv" else None)
+    elif suffix in (".yaml", ".yml"):
+        _read_yaml(text, reader)
+    elif suffix == ".json":
+        _read_json(text, reader)
+    else:
+        reader.problem(f"unsupported file type {suffix or '(none)'!r}: use CSV, YAML or JSON")
+    return reader.notes, reader.problems
+
+
+def _field_index(header: Sequence[str], names: Iterable[str]) -> int | None:
+    wanted = set(names)
+    for index, cell in enumerate(header):
+        if cell.strip().lower() in wanted:
+            return index
+    return None
+
+
+def _read_csv(text: str, reader: _Reader, delimiter: str | None) -> None:
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = delimiter or max(CSV_DELIMITERS, key=first_line.count)
+    rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
+    rows = [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        reader.problem("empty file")
+        return
+    header_number, header = rows[0]
+    ref_at, note_at = _field_index(header, REF_FIELDS), _field_index(header, NOTE_FIELDS)
+    team_at = _field_index(header, TEAM_FIELDS)
+    if ref_at is None and header and parse_kr_ref(header[0]) is not None:
+        ref_at, note_at, body = 0, 1, rows  # two columns, no header
+    elif ref_at is None or note_at is None:
+        missing = "a KR column (kr, ref, 关键结果编号)" if ref_at is None else "a note column (note, 进展, 备注)"
+        reader.problem(f"the header has no {missing}", row=header_number)
+        return
+    else:
+        body = rows[1:]
+    for number, cells in body:
+        ref = cells[ref_at] if ref_at < len(cells) else ""
+        note = cells[note_at] if note_at is not None and note_at < len(cells) else ""
+        team = cells[team_at] if team_at is not None and team_at < len(cells) else None
+        reader.add(ref, note, team=team, row=number)
+
+
+def _read_yaml(text: str, reader: _Reader) -> None:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        reader.problem(f"invalid YAML: {reason}", line=mark.line + 1 if mark else None)
+        return
+    _read_node(node, reader)
+
+
+def _read_json(text: str, reader: _Reader) -> None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        reader.problem(f"invalid JSON: {exc.msg}", line=exc.lineno)
+        return
+    try:  # JSON is YAML: composing it again gives every entry its line
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        node = yaml.representer.SafeRepresenter(sort_keys=False).represent_data(data)
+    _read_node(node, reader)
+
+
+def _line(node: yaml.Node) -> int | None:
+    mark = getattr(node, "start_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def _scalar(node: yaml.Node) -> str | None:
+    """A scalar's text (None for null); a list of scalars joined by lines; None for anything else."""
+    if isinstance(node, yaml.ScalarNode):
+        return "" if node.tag.endswith(":null") else str(node.value)
+    if isinstance(node, yaml.SequenceNode) and all(isinstance(n, yaml.ScalarNode) for n in node.value):
+        return "\n".join(str(n.value) for n in node.value if str(n.value).strip())
+    return None
+
+
+def _read_node(node: yaml.Node | None, reader: _Reader, team: str | None = None) -> None:
+    if node is None:
+        reader.problem("empty file")
+        return
+    if isinstance(node, yaml.MappingNode):
+        pairs = [(_scalar(k) or "", v, k) for k, v in node.value]
+        if team is None and len(pairs) == 1 and pairs[0][0].strip().lower() in WRAPPERS:
+            _read_node(pairs[0][1], reader)
+            return
+        for key, value, key_node in pairs:
+            note = _scalar(value)
+            if parse_kr_ref(key) is None and isinstance(value, yaml.MappingNode) and team is None:
+                _read_node(value, reader, team=key.strip())  # a team's notes
+            elif note is None:
+                reader.problem("the note must be text", line=_line(key_node), field=key)
+            else:
+                reader.add(key, note, team=team, line=_line(key_node))
+        return
+    if isinstance(node, yaml.SequenceNode) and team is None:
+        for index, item in enumerate(node.value):
+            _read_entry(item, index, reader)
+        return
+    reader.problem(
+        "expected a mapping of KR references to notes, or a list of entries with kr and note", line=_line(node)
+    )
+
+
+def _read_entry(item: yaml.Node, index: int, reader: _Reader) -> None:
+    line = _line(item)
+    if not isinstance(item, yaml.MappingNode):
+        reader.problem("an entry must be a mapping with kr and note", line=line, field=f"[{index}]")
+        return
+    fields: dict[str, yaml.Node] = {}
+    for key, value in item.value:
+        fields.setdefault((_scalar(key) or "").strip().lower(), value)
+    ref_node = next((fields[n] for n in REF_FIELDS if n in fields), None)
+    note_node = next((fields[n] for n in NOTE_FIELDS if n in fields), None)
+    team_node = next((fields[n] for n in TEAM_FIELDS if n in fields), None)
+    if ref_node is None:
+        reader.problem("missing KR reference", line=line, field=f"[{index}].kr")
+        return
+    note = _scalar(note_node) if note_node is not None else ""
+    if note is None:
+        reader.problem("the note must be text", line=line, field=f"[{index}].note")
+        return
+    team = _scalar(team_node) if team_node is not None else None
+    reader.add(_scalar(ref_node), note, team=team, line=line)
+
+
+def checkins_for(okr_set: OKRSet, checkins: Mapping[str, str] | None) -> tuple[dict[str, str], list[str]]:
+    """The notes that belong to this set, keyed ``O1.KR2``, and the refs among them that name no KR of it.
+
+    ``TEAM/O1.KR2`` belongs to the set whose team (or ``team cycle`` key) is TEAM; a bare ``O1.KR2`` to every
+    set. A bare and a team-prefixed note on the same KR are joined.
+    """
+    names = {okr_set.team.strip().lower(), okr_set.key.strip().lower()}
+    known = {objective.kr_ref(kr) for objective, kr in okr_set.key_results()}
+    mine: dict[str, str] = {}
+    unknown: list[str] = []
+    for key, text in (checkins or {}).items():
+        parsed = parse_kr_ref(key)
+        if parsed is None or not str(text).strip():
+            continue
+        team, ref = parsed
+        if team is not None and team.lower() not in names:
+            continue
+        if ref not in known:
+            unknown.append(key)
+            continue
+        mine[ref] = f"{mine[ref]}\n{text}".strip() if ref in mine else str(text).strip()
+    return mine, unknown
+
+
+# ---------------------------------------------------------------- the outcome
+
+
+@dataclass(slots=True)
+class RetrospectiveOutcome:
+    """A retrospective draft for one set, where it came from, and what the merge corrected."""
+
+    set_key: str
+    language: str
+    mode: str  # "llm", "offline" (no LLM or it failed) or "none" (the set has no scores)
+    draft: RetrospectiveDraft
+    error: str | None = None  # the LLM failure (the skeleton was used), or why there is no draft
+    note_ids: list[str] = field(default_factory=list)  # the notes given to the LLM
+    added_missed: list[str] = field(default_factory=list)  # missed KRs the LLM left out, put back
+    corrected: list[str] = field(default_factory=list)  # KRs the LLM put on the wrong side
+    dropped_items: list[str] = field(default_factory=list)  # KRs the LLM listed that the skeleton has not
+    dropped_note_ids: list[str] = field(default_factory=list)  # cited by the LLM but never retrieved
+    unknown_checkins: list[str] = field(default_factory=list)  # check-in refs that name no KR of the set
+    unscored: list[str] = field(default_factory=list)  # KRs without a score, left out of the draft
+    checkins_used: int = 0
+
+    @property
+    def scored(self) -> bool:
+        return self.mode != "none"
+
+    @property
+    def markdown(self) -> str:
+        """The draft as Markdown (empty when the set has no scores)."""
+        return render_retrospective_markdown(self.draft, self.language) if self.scored else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the draft, its Markdown, the mode and everything the merge changed."""
+        return {
+            "set": self.set_key,
+            "language": self.language,
+            "mode": self.mode,
+            "scored": self.scored,
+            "error": self.error,
+            "draft": self.draft.model_dump(),
+            "markdown": self.markdown,
+            "note_ids": list(self.note_ids),
+            "added_missed": list(self.added_missed),
+            "corrected": list(self.corrected),
+            "dropped_items": list(self.dropped_items),
+            "dropped_note_ids": list(self.dropped_note_ids),
+            "unknown_checkins": list(self.unknown_checkins),
+            "unscored": list(self.unscored),
+            "checkins_used": self.checkins_used,
+        }
+
+    def describe(self, language: str | None = None) -> str:
+        """A plain-text block for the terminal: how it was made, what was corrected, then the Markdown."""
+        lang = "zh" if (language or self.language) == "zh" else "en"
+        t = _LABELS[lang]
+        lines: list[str] = []
+        if not self.scored:
+            return t["title"].format(set=self.set_key) + "\n" + (self.error or "")
+        if self.error:
+            lines.append(t["failed"].format(error=self.error))
+        elif self.mode == "offline":
+            lines.append(t["offline"])
+        if self.added_missed:
+            lines.append(t["added"].format(count=len(self.added_missed), refs=", ".join(self.added_missed)))
+        if self.corrected:
+            lines.append(t["corrected"].format(refs=", ".join(self.corrected)))
+        if self.dropped_items:
+            lines.append(t["dropped_items"].format(refs=", ".join(self.dropped_items)))
+        if self.dropped_note_ids:
+            lines.append(t["dropped_notes"].format(ids=", ".join(self.dropped_note_ids)))
+        if self.unscored:
+            lines.append(t["unscored"].format(count=len(self.unscored), refs=", ".join(self.unscored)))
+        if self.unknown_checkins:
+            lines.append(t["unknown"].format(refs=", ".join(self.unknown_checkins)))
+        body = render_retrospective_markdown(self.draft, lang)
+        return "\n".join([*lines, "", body] if lines else [body]).rstrip()
+
+
+_LABELS = {
+    "zh": {
+        "title": "复盘：{set}",
+        "offline": "离线模式：LLM 未开启（没有配置 LLM）。以下复盘稿由规则根据得分生成："
+        "达成 / 未达成和分数校准是确定的，原因分析和下个周期的建议请团队补充。",
+        "failed": "LLM 调用失败（{error}），以下是根据得分生成的复盘骨架，原因分析和下个周期的建议请团队补充。",
+        "added": "LLM 漏掉了 {count} 条未达成的关键结果，已按得分补上：{refs}",
+        "corrected": "LLM 把这些关键结果放错了达成 / 未达成，已按得分更正：{refs}",
+        "dropped_items": "LLM 提到了得分里没有的关键结果，已去掉：{refs}",
+        "dropped_notes": "已去掉未检索到的卡片引用：{ids}",
+        "unscored": "{count} 条关键结果没有得分，未列入复盘：{refs}",
+        "unknown": "这些过程记录对应不到本组的关键结果，未使用：{refs}",
+        "no_scores": "“{set}”这组 OKR 没有任何得分，无法起草复盘：请在输入里为关键结果填写得分"
+        "（score 列或字段，0–1、百分比或 1–5 分），再运行一次。",
+        "no_krs": "“{set}”这组 OKR 没有关键结果，无法起草复盘。",
+        "leak": "回答重复了系统指令",
+    },
+    "en": {
+        "title": "Retrospective: {set}",
+        "offline": "Offline mode: the LLM is off (none configured). This draft comes from the rules and the scores: "
+        "achieved / missed and the calibration are settled; the team fills in causes and next-cycle proposals.",
+        "failed": "The LLM failed ({error}); this is the skeleton built from the scores. The team fills in causes "
+        "and next-cycle proposals.",
+        "added": "The LLM left out {count} missed key result(s); put back from the scores: {refs}",
+        "corrected": "The LLM put these key results on the wrong side; corrected from the scores: {refs}",
+        "dropped_items": "The LLM named key results the scores do not have; removed: {refs}",
+        "dropped_notes": "Removed citations of notes that were not retrieved: {ids}",
+        "unscored": "{count} key result(s) have no score and are left out: {refs}",
+        "unknown": "These check-in notes name no key result of this set and were not used: {refs}",
+        "no_scores": "The set “{set}” has no scores, so no retrospective can be drafted: give its key results a score "
+        "(a score column or field: 0–1, percent or the 1–5 scale) and run again.",
+        "no_krs": "The set “{set}” has no key results, so no retrospective can be drafted.",
+        "leak": "the answer repeats the system instructions",
+    },
+}
+
+
+# ---------------------------------------------------------------- drafting
+
+
+def draft_retrospective(
+    okr_set: OKRSet,
+    *,
+    checkins: Mapping[str, str] | None = None,
+    language: str | None = None,
+    llm: LLM | None,
+    retriever: Retriever | None,
+    notebook: NoteBook | None,
+    config: Config | None = None,
+) -> RetrospectiveOutcome:
+    """The retrospective of one scored set: the skeleton from the scores, the LLM's analysis merged into it.
+
+    A set without scores gives an outcome with mode ``"none"`` and the reason in ``error``; an unknown
+    ``language`` raises ValueError.
+    """
+    config = config or Config()
+    lang = resolve_language(language, " ".join(o.text for o in okr_set.objectives) or okr_set.team)
+    notes, unknown = checkins_for(okr_set, checkins)
+    pairs = list(okr_set.key_results())
+    unscored = [o.kr_ref(kr) for o, kr in pairs if kr.score is None]
+    t = _LABELS[lang]
+    if not pairs or len(unscored) == len(pairs):
+        reason = t["no_krs" if not pairs else "no_scores"].format(set=okr_set.key)
+        empty = RetrospectiveDraft(set_key=okr_set.key)
+        return RetrospectiveOutcome(okr_set.key, lang, "none", empty, error=reason, unknown_checkins=unknown)
+    skeleton = retrospective_skeleton(okr_set, checkins=notes, language=lang, config=config)
+    outcome = RetrospectiveOutcome(
+        okr_set.key,
+        lang,
+        "offline",
+        skeleton,
+        unknown_checkins=unknown,
+        unscored=unscored,
+        checkins_used=len(notes),
+    )
+    if llm is None:
+        return outcome
+    if notebook is None and retriever is not None:
+        notebook = retriever.index.notebook
+    passages = _passages(lang, retriever, notebook)
+    outcome.note_ids = unique(p.note_id for p in passages)
+    prompt = load_prompt("retrospective")
+    data = {
+        "okr_set": scores_table(okr_set, lang, config),
+        "checkins": _checkins_block(notes),
+        "facts": facts_block(skeleton, lang),
+        "notes": render_passages(passages),
+    }
+    try:
+        answer = llm.ask(prompt, lang, RetrospectiveDraft, data=data)
+    except LLMError as exc:
+        outcome.error = str(exc)
+        return outcome
+    guard = LeakGuard.of(system_texts(prompt, data=data, params={}), [*data.values()])
+    if guard.find(_answer_texts(answer)):
+        outcome.error = t["leak"]
+        return outcome
+    merged = merge_retrospective(skeleton, answer, allowed_notes=set(outcome.note_ids) | set(skeleton.note_ids))
+    outcome.mode = "llm"
+    outcome.draft = merged.draft
+    outcome.added_missed = merged.added_missed
+    outcome.corrected = merged.corrected
+    outcome.dropped_items = merged.dropped_items
+    outcome.dropped_note_ids = merged.dropped_note_ids
+    return outcome
+
+
+def _passages(language: str, retriever: Retriever | None, notebook: NoteBook | None) -> list[NotePassage]:
+    fixed = passages_from_notes(notebook, RETRO_NOTES, language=language)
+    found = (
+        passages_from_retriever(retriever, RETRO_QUESTION[language], language=language, k=SEARCH_PASSAGES)
+        if retriever is not None
+        else []
+    )
+    return merge_passages(fixed, found, limit=PASSAGE_LIMIT)
+
+
+def _answer_texts(draft: RetrospectiveDraft) -> list[str]:
+    texts = [*draft.calibration, *draft.next_cycle]
+    texts += [text for a in draft.achieved for text in a.actions]
+    texts += [m.analysis for m in draft.missed]
+    return texts
+
+
+def scores_table(okr_set: OKRSet, language: str, config: Config | None = None) -> str:
+    """The set as a Markdown table: each KR with its objective, its score as entered and as a percent."""
+    setting = (config or Config()).score_scale
+    scores = [kr.score for _, kr in okr_set.key_results() if kr.score is not None]
+    scale = scoring.detect_scale(scores) if setting == "auto" else scoring.Scale(setting)
+    head = (
+        "| 编号 | 目标 | 关键结果 | 得分 | 百分比 |"
+        if language == "zh"
+        else "| ref | objective | key result | score | percent |"
+    )
+    lines = [f"{okr_set.key}", "", head, "|---|---|---|---|---|"]
+    for objective, kr in okr_set.key_results():
+        score = "-" if kr.score is None else f"{kr.score:g}"
+        percent = "-" if kr.score is None else f"{scoring.to_percent(kr.score, scale):g}%"
+        lines.append(f"| {objective.kr_ref(kr)} | {_cell(objective.text)} | {_cell(kr.text)} | {score} | {percent} |")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return re.sub(r"\s+", " ", text).replace("|", "/").strip()
+
+
+def _checkins_block(notes: Mapping[str, str]) -> str:
+    if not notes:
+        return "-"
+    blocks = []
+    for ref, text in notes.items():
+        clipped = text if len(text) <= NOTE_TEXT_LIMIT else text[:NOTE_TEXT_LIMIT].rstrip() + "…"
+        blocks.append(f"{ref}: {clipped}")
+    return "\n".join(blocks)
+
+
+def facts_block(skeleton: RetrospectiveDraft, language: str) -> str:
+    """The skeleton's facts as the prompt's facts block: the KRs on each side with scores, the calibration."""
+    zh = language == "zh"
+    lines = ["已达成：" if zh else "Achieved:"]
+    lines += [f"- {a.kr} ({_percent(a.score_percent)}): {a.text}" for a in skeleton.achieved] or ["-"]
+    lines.append("未达成：" if zh else "Missed:")
+    lines += [f"- {m.kr} ({_percent(m.score_percent)}): {m.text}" for m in skeleton.missed] or ["-"]
+    lines.append("分数校准：" if zh else "Calibration:")
+    lines += [f"- {c}" for c in skeleton.calibration] or ["-"]
+    return "\n".join(lines)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}%"
+
+
+# ---------------------------------------------------------------- merging
+
+
+@dataclass(slots=True)
+class Merged:
+    """The merged draft and what the merge had to change in the LLM's answer."""
+
+    draft: RetrospectiveDraft
+    added_missed: list[str] = field(default_factory=list)
+    corrected: list[str] = field(default_factory=list)
+    dropped_items: list[str] = field(default_factory=list)
+    dropped_note_ids: list[str] = field(default_factory=list)
+
+
+def _ref_of(text: str) -> str:
+    parsed = parse_kr_ref(text)
+    return parsed[1] if parsed else text.strip()
+
+
+def merge_retrospective(skeleton: RetrospectiveDraft, answer: RetrospectiveDraft, *, allowed_notes: set[str]) -> Merged:
+    """The LLM's analysis on the skeleton's facts.
+
+    Sides, texts and scores come from the skeleton, in its order; the LLM adds actions (achieved),
+    obstacle and analysis (missed), extra calibration lines and the next-cycle proposals. A missed KR
+    the LLM left out keeps the skeleton's entry (counted in ``added_missed``); one the LLM put on the
+    other side is corrected (``corrected``); KRs the skeleton does not have are dropped.
+    """
+    llm_achieved: dict[str, AchievedKR] = {}
+    for item in answer.achieved:
+        llm_achieved.setdefault(_ref_of(item.kr), item)
+    llm_missed: dict[str, MissedKR] = {}
+    for item in answer.missed:
+        llm_missed.setdefault(_ref_of(item.kr), item)
+    merged = Merged(RetrospectiveDraft(set_key=skeleton.set_key))
+    achieved: list[AchievedKR] = []
+    for fact in skeleton.achieved:
+        ref = _ref_of(fact.kr)
+        own = llm_achieved.get(ref)
+        if own is None and ref in llm_missed:
+            merged.corrected.append(fact.kr)
+        actions = unique(own.actions) if own is not None and own.actions else list(fact.actions)
+        achieved.append(fact.model_copy(update={"actions": actions}))
+    missed: list[MissedKR] = []
+    for fact in skeleton.missed:
+        ref = _ref_of(fact.kr)
+        own = llm_missed.get(ref)
+        if own is None:
+            (merged.corrected if ref in llm_achieved else merged.added_missed).append(fact.kr)
+            missed.append(fact.model_copy())
+            continue
+        missed.append(fact.model_copy(update={"obstacle": own.obstacle, "analysis": own.analysis or fact.analysis}))
+    known = {_ref_of(item.kr) for item in [*skeleton.achieved, *skeleton.missed]}
+    merged.dropped_items = unique(ref for ref in [*llm_achieved, *llm_missed] if ref not in known)
+    seen = {normalised(line) for line in skeleton.calibration}
+    extra = [line for line in answer.calibration if normalised(line) and normalised(line) not in seen]
+    calibration = [*skeleton.calibration, *unique(extra)]
+    next_cycle = unique(answer.next_cycle) or list(skeleton.next_cycle)
+    kept = [n for n in answer.note_ids if n in allowed_notes]
+    merged.dropped_note_ids = unique(n for n in answer.note_ids if n not in allowed_notes)
+    merged.draft = RetrospectiveDraft(
+        set_key=skeleton.set_key,
+        achieved=achieved,
+        missed=missed,
+        calibration=calibration,
+        next_cycle=next_cycle,
+        note_ids=unique([*skeleton.note_ids, *kept]),
+    )
+    return merged

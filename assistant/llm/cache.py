@@ -1,0 +1,57 @@
+"""A disk cache of LLM answers, keyed by prompt version + model + endpoint + the exact messages.
+
+Reruns of an unchanged batch cost nothing, and a batch that crashed resumes where it stopped: every
+answer is written (atomically) as soon as it arrives. Only validated answers are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from ..reports import write_atomic
+
+CACHE_FORMAT = 1
+
+
+def cache_key(*, prompt: str, model: str, base_url: str | None, messages: Any, schema: str | None) -> str:
+    """A stable hash of everything that decides the answer (temperature aside: answers are reused)."""
+    material = json.dumps(
+        {
+            "format": CACHE_FORMAT,
+            "prompt": prompt,
+            "model": model,
+            "base_url": base_url,
+            "schema": schema,
+            "messages": messages,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    """One JSON file per answer under ``folder/<2 hex>/<key>.json``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            return json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # missing or damaged: ask again
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(value, ensure_ascii=False))
+        except OSError:
+            pass  # a cache that cannot be written only costs a repeated request
