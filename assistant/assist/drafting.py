@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..config import Config
 from ..engine import check
 from ..findings import Dimension, Finding, Severity
-from ..llm import LLM, LLMError, load_prompt
+from ..llm import LLM, LLMError
 from ..model import KeyResult, Objective, OKRSet
 from .offline import template_rewrites
 from .rewrite import (
@@ -389,7 +389,7 @@ class DraftingSession:
         }
         pieces: list[str] = []
         try:
-            for piece in llm.stream(load_prompt("drafting-chat"), self.language, data=data, history=history):
+            for piece in llm.stream(llm.prompt("drafting-chat"), self.language, data=data, history=history):
                 pieces.append(piece)
                 yield piece
         except LLMError as exc:
@@ -408,7 +408,7 @@ class DraftingSession:
     def _extract(self, llm: LLM, message: str, reply: str, previous_reply: str) -> str | None:
         """Update the draft from the turn with the structured call; the error (draft kept) when it fails."""
         t = _LABELS[self.language]
-        prompt = load_prompt("draft-extract")
+        prompt = llm.prompt("draft-extract")
         data = {
             "previous_draft": _draft_json(self.draft),
             "previous_reply": previous_reply or "-",

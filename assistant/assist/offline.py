@@ -34,6 +34,7 @@ __all__ = [
     "note_questions",
     "questions_from_notes",
     "render_retrospective_markdown",
+    "resolve_scale",
     "retrospective_skeleton",
     "template_rewrites",
 ]
@@ -547,7 +548,8 @@ def _sentences(note: str) -> list[str]:
     return _unique(part.strip(" \t，,") for part in _SENTENCE_END.split(note))
 
 
-def _resolve_scale(okr_set: OKRSet, config: Config, scale: scoring.Scale | str | None) -> scoring.Scale:
+def resolve_scale(okr_set: OKRSet, config: Config, scale: scoring.Scale | str | None = None) -> scoring.Scale:
+    """The scale of a set's scores: the one given, else the configured one, else detected from the scores."""
     setting = scale if scale is not None else config.score_scale
     if isinstance(setting, scoring.Scale):
         return setting
@@ -582,7 +584,7 @@ def retrospective_skeleton(
     settings = config or Config()
     table = suggestions()["retrospective"][lang]
     notes = dict(checkins or {})
-    chosen_scale = _resolve_scale(okr_set, settings, scale)
+    chosen_scale = resolve_scale(okr_set, settings, scale)
     low, full = settings.threshold("score-low"), settings.threshold("score-full")
     edge = scoring.HEALTHY_BAND[0]
 

@@ -18,7 +18,7 @@ from ..analysis.language import detect_language
 from ..config import Config
 from ..engine import check
 from ..findings import Finding
-from ..llm import LLM, LLMError, load_prompt
+from ..llm import LLM, LLMError
 from ..model import Objective, OKRSet
 from .offline import questions_from_notes
 from .rewrite import (
@@ -358,7 +358,7 @@ def offline_questions(request: QuestionsRequest, *, error: str | None = None) ->
 
 def llm_questions(request: QuestionsRequest, llm: LLM) -> QuestionsOutcome:
     """Ask the LLM, validate its questions, top up from the notes when fewer than three survive."""
-    prompt = load_prompt("guiding-questions")
+    prompt = llm.prompt("guiding-questions")
     data, params = request.data(), request.params()
     answer = llm.ask(prompt, request.language, GuidingQuestions, data=data, params=params)
     guard = LeakGuard.of(system_texts(prompt, data=data, params=params), request.inputs)

@@ -30,7 +30,7 @@ from .. import scoring
 from ..config import Config
 from ..findings import InputProblem, ProblemLevel
 from ..importers._encoding import decode
-from ..llm import LLM, LLMError, load_prompt
+from ..llm import LLM, LLMError
 from ..model import OKRSet
 from .offline import render_retrospective_markdown, retrospective_skeleton
 from .rewrite import (
@@ -492,7 +492,7 @@ def draft_retrospective(
         notebook = retriever.index.notebook
     passages = _passages(lang, retriever, notebook)
     outcome.note_ids = unique(p.note_id for p in passages)
-    prompt = load_prompt("retrospective")
+    prompt = llm.prompt("retrospective")
     data = {
         "okr_set": scores_table(okr_set, lang, config),
         "checkins": _checkins_block(notes),

@@ -23,7 +23,7 @@ from ..analysis.language import detect_language
 from ..config import Config
 from ..engine import check
 from ..findings import Dimension, Finding, Severity
-from ..llm import LLM, LLMError, Prompt, load_prompt
+from ..llm import LLM, LLMError, Prompt
 from ..model import KeyResult, Objective, OKRSet
 from .candidates import CandidateCheck, check_candidate, feedback
 from .offline import template_rewrites
@@ -596,7 +596,7 @@ def llm_rewrite(request: RewriteRequest, llm: LLM) -> RewriteOutcome:
 
     Raises LLMError when the first request fails, or when a later one fails before any candidate passed.
     """
-    prompt, follow_up = load_prompt("rewrite-kr"), load_prompt("candidate-feedback")
+    prompt, follow_up = llm.prompt("rewrite-kr"), llm.prompt("candidate-feedback")
     data, params = request.data(), {"count": request.count}
     conversation = prompt.messages(request.language, data=data, params=params)
     guard = LeakGuard.of(system_texts(prompt, data=data, params=params), request.inputs)

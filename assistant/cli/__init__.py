@@ -396,4 +396,7 @@ def main() -> None:
 
 
 # The assistant's commands live in their own module and register themselves on ``app``.
+from . import alignment_map as _alignment_map  # noqa: E402, F401
 from . import assist as _assist  # noqa: E402, F401
+from . import evaluate as _evaluate  # noqa: E402, F401
+from . import web as _web  # noqa: E402, F401

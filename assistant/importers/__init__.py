@@ -24,7 +24,7 @@ from ._structured import load_document, load_json, load_yaml, looks_structured, 
 from ._tabular import load_csv
 from ._workbook import load_xlsx
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_paths", "load_text"]
+__all__ = ["SUPPORTED_SUFFIXES", "load_data", "load_file", "load_paths", "load_text"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".json", ".yaml", ".yml", ".csv", ".tsv", ".xlsx", ".xlsm", ".md", ".markdown", ".txt"}
@@ -66,6 +66,26 @@ def load_paths(paths: Sequence[str | Path], *, column_map: Mapping[str, str] | N
         else:
             result.problems.append(InputProblem(file=name, reason="no such file or folder"))
     return result
+
+
+def load_file(path: str | Path, name: str, *, column_map: Mapping[str, str] | None = None) -> ImportResult:
+    """Read one file under another name: ``name`` is the ``file`` of its source references and problems.
+
+    For uploads, which sit in a temporary folder under a path that means nothing to the person who sent them.
+    """
+    matcher = ColumnMatcher(column_map)
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        hint = _HINTS.get(suffix, "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+        return ImportResult(problems=[InputProblem(file=name, reason=f"unsupported file type {suffix!r} ({hint})")])
+    result = ImportResult(problems=list(matcher.problems))
+    result.extend(_load_file(Path(path), name, matcher))
+    return result
+
+
+def load_data(data: object, name: str = "<data>") -> ImportResult:
+    """Read OKR sets already parsed from JSON or YAML (one set, a list, or ``{"sets": [...]}``); ids may be left out."""
+    return load_document(data, name)
 
 
 def load_text(text: str, name: str = "<text>") -> ImportResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,11 +47,18 @@ def _segmenter():
     return segmenter
 
 
-@cache
-def _stemmer():
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():
+    """This thread's English stemmer: a Snowball stemmer keeps state while it works, so threads
+    (the web app's handlers, the evaluation's workers) must not share one."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def words(text: str) -> list[str]:

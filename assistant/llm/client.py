@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -34,12 +35,20 @@ class LLM:
         usage: Usage | None = None,
         concurrency: int = 4,
         repairs: int = 1,
+        prompt_versions: Mapping[str, int] | None = None,
+        prompts_dir: Path | None = None,
     ) -> None:
         self.model = model
         self.cache = cache
         self.usage = usage or Usage()
         self.concurrency = concurrency
         self.repairs = repairs
+        self.prompt_versions = dict(prompt_versions or {})
+        self.prompts_dir = prompts_dir
+
+    def prompt(self, name: str) -> Prompt:
+        """The prompt this LLM runs for ``name``: the pinned version (evaluations compare versions), else the newest."""
+        return load_prompt(name, self.prompt_versions.get(name), folder=self.prompts_dir)
 
     @classmethod
     def from_settings(cls, settings: LLMSettings, *, usage: Usage | None = None) -> LLM | None:

@@ -15,7 +15,7 @@ from ..model import DependencyStatus, Level, Objective, OKRSet
 from . import BatchContext, Hit, KRContext, Scope, rule
 from .similarity import could_reach, dice, shingles
 
-_LEVEL_RANK = {
+LEVEL_RANK = {
     Level.company: 0,
     Level.business_group: 1,
     Level.department: 2,
@@ -40,8 +40,8 @@ def parse_ref(ref: str) -> tuple[str | None, str] | None:
     return match.group("team"), f"O{int(match.group('o'))}.KR{int(match.group('kr'))}"
 
 
-class _Batch:
-    """Sets indexed by team, with each set's parent worked out once per run."""
+class AlignmentIndex:
+    """Sets indexed by team, with each set's parent worked out once per run (shared with the alignment map)."""
 
     def __init__(self, sets: list[OKRSet]) -> None:
         self.sets = sets
@@ -52,7 +52,7 @@ class _Batch:
         self._kr_refs: dict[int, set[str]] = {}
 
     @classmethod
-    def of(cls, ctx: BatchContext) -> _Batch:
+    def of(cls, ctx: BatchContext) -> AlignmentIndex:
         """The index for this run, built once and shared by the batch rules."""
         if "aligned" not in ctx.memo:
             ctx.memo["aligned"] = cls(ctx.sets)
@@ -69,8 +69,8 @@ class _Batch:
         if okr_set.level is None or okr_set.level is Level.company:
             return None
         # No parent named: take the nearest higher level that has exactly one set in the batch.
-        rank = _LEVEL_RANK[okr_set.level]
-        for level, level_rank in sorted(_LEVEL_RANK.items(), key=lambda kv: -kv[1]):
+        rank = LEVEL_RANK[okr_set.level]
+        for level, level_rank in sorted(LEVEL_RANK.items(), key=lambda kv: -kv[1]):
             if level_rank < rank:
                 above = [s for s in self.sets if s.level is level]
                 if len(above) == 1:
@@ -85,13 +85,13 @@ class _Batch:
         return self._kr_refs[id(okr_set)]
 
 
-def _expects_parent(okr_set: OKRSet, batch: _Batch) -> bool:
+def _expects_parent(okr_set: OKRSet, batch: AlignmentIndex) -> bool:
     below_company = okr_set.level is not None and okr_set.level is not Level.company
     return below_company or batch.parent[id(okr_set)] is not None
 
 
-def _resolved_refs(
-    okr_set: OKRSet, objective: Objective, batch: _Batch
+def resolved_refs(
+    okr_set: OKRSet, objective: Objective, batch: AlignmentIndex
 ) -> Iterator[tuple[str, OKRSet | None, str | None]]:
     """Each reference of an objective as (ref text, target set or None if unknown, normalised KR ref or None)."""
     for ref in objective.aligned_to:
@@ -107,7 +107,7 @@ def _resolved_refs(
 
 @rule("ALI001", Scope.batch)
 def objective_supports_nothing(ctx: BatchContext):
-    batch = _Batch.of(ctx)
+    batch = AlignmentIndex.of(ctx)
     for okr_set in ctx.sets:
         if not _expects_parent(okr_set, batch):
             continue
@@ -118,10 +118,10 @@ def objective_supports_nothing(ctx: BatchContext):
 
 @rule("ALI002", Scope.batch)
 def reference_does_not_resolve(ctx: BatchContext):
-    batch = _Batch.of(ctx)
+    batch = AlignmentIndex.of(ctx)
     for okr_set in ctx.sets:
         for objective in okr_set.objectives:
-            for ref, target, kr_ref in _resolved_refs(okr_set, objective, batch):
+            for ref, target, kr_ref in resolved_refs(okr_set, objective, batch):
                 if target is None:
                     continue  # the parent set is not in this run: nothing to check against
                 if kr_ref is None or kr_ref not in batch.kr_refs(target):
@@ -135,7 +135,7 @@ def reference_does_not_resolve(ctx: BatchContext):
 
 @rule("ALI003", Scope.batch)
 def parent_kr_unsupported(ctx: BatchContext):
-    batch = _Batch.of(ctx)
+    batch = AlignmentIndex.of(ctx)
     supported: dict[int, set[str]] = defaultdict(set)
     parents: dict[int, OKRSet] = {}
     for okr_set in ctx.sets:
@@ -143,7 +143,7 @@ def parent_kr_unsupported(ctx: BatchContext):
         if parent is not None:
             parents[id(parent)] = parent
         for objective in okr_set.objectives:
-            for _, target, kr_ref in _resolved_refs(okr_set, objective, batch):
+            for _, target, kr_ref in resolved_refs(okr_set, objective, batch):
                 if target is not None and kr_ref is not None:
                     parents[id(target)] = target
                     supported[id(target)].add(kr_ref)

@@ -27,3 +27,15 @@ def test_query_words_weigh_synonyms_below_the_users_own_words():
     assert weighted["信心指数"] == 1.0
     assert weighted["confid"] < 1.0
     assert all(w.weight == 1.0 for w in query_words("信心指数填多少", expand=False))
+
+
+def test_words_are_thread_safe():
+    """The Snowball stemmer keeps state while it works: threads sharing one garbled or crashed it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.knowledge.tokens import words
+
+    texts = [f"improving onboarding experiences for merchants number {i} quickly and repeatedly" for i in range(400)]
+    expected = [words(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(words, texts)) == expected

@@ -1,0 +1,130 @@
+"""The draft tab's logic: a drafting session per browser session, its table, and the per-item assistant actions.
+
+Kept apart from the gradio wiring so it can be tested directly: the table is a list of rows
+``[O#, objective, KR#, key result, owner]``, one row per KR (an objective without KRs is one row
+with empty KR cells).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..assist.drafting import DraftingSession
+from ..assist.questions import guiding_questions
+from ..assist.rewrite import rewrite_kr
+from ..assist.schemas import DraftObjective
+from .context import AppContext
+from .texts import text
+
+TABLE_COLUMNS = ("col_objective_no", "col_objective", "col_kr_no", "col_kr", "col_owner")
+DRAFT_TEAM = {"zh": "我的团队", "en": "My team"}
+
+
+def new_session(ctx: AppContext, language: str) -> DraftingSession:
+    return DraftingSession(language, team=DRAFT_TEAM[language], **ctx.tools)
+
+
+def in_language(session: DraftingSession | None, ctx: AppContext, language: str) -> DraftingSession:
+    """The session to use in ``language``: a new one when there is none, the same draft in a new one on a switch."""
+    if session is None:
+        return new_session(ctx, language)
+    if session.language == language:
+        return session
+    switched = new_session(ctx, language)
+    switched.history = list(session.history)
+    switched.set_draft(session.draft)
+    return switched
+
+
+def table_headers(language: str) -> list[str]:
+    return [text(language, key) for key in TABLE_COLUMNS]
+
+
+def table_rows(draft: Sequence[DraftObjective]) -> list[list[str]]:
+    """The draft as table rows, one per KR; an objective still without KRs is one row of its own."""
+    rows: list[list[str]] = []
+    for o_number, objective in enumerate(draft, start=1):
+        if not objective.key_results:
+            rows.append([f"O{o_number}", objective.text, "", "", objective.owner])
+        for k_number, kr in enumerate(objective.key_results, start=1):
+            rows.append([f"O{o_number}", objective.text, f"KR{k_number}", kr.text, kr.owner])
+    return rows
+
+
+def _cell(row: Sequence[Any], index: int) -> str:
+    value = row[index] if index < len(row) else ""
+    return "" if value is None else str(value).strip()
+
+
+def rows_to_draft(rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Edited table rows back into draft objectives: rows group by their O column (by objective text when empty).
+
+    The first non-empty objective text of a group names it; a row without KR text adds no KR; the owner
+    cell belongs to the KR, or to the objective on a row without a KR. Blank rows are skipped.
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        o_ref, objective, kr, owner = _cell(row, 0), _cell(row, 1), _cell(row, 3), _cell(row, 4)
+        if not (o_ref or objective or kr):
+            continue
+        group = groups.setdefault(o_ref.upper() or objective, {"text": "", "owner": "", "key_results": []})
+        group["text"] = group["text"] or objective
+        if kr:
+            group["key_results"].append({"text": kr, "owner": owner})
+        elif owner:
+            group["owner"] = owner
+    return [g for g in groups.values() if g["text"] or g["key_results"]]
+
+
+def chat_turn(session: DraftingSession, message: str, history: list[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
+    """The chat history as the reply streams in: the user's message, then the assistant's growing answer."""
+    history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+    for piece in session.send(message):
+        history[-1] = {"role": "assistant", "content": history[-1]["content"] + piece}
+        yield history
+
+
+def item_choices(draft: Sequence[DraftObjective]) -> list[tuple[str, str]]:
+    """(label, ref) for every objective and KR of the draft, for the per-item actions."""
+    choices: list[tuple[str, str]] = []
+    for o_number, objective in enumerate(draft, start=1):
+        choices.append((f"O{o_number} · {objective.text[:40]}", f"O{o_number}"))
+        for k_number, kr in enumerate(objective.key_results, start=1):
+            ref = f"O{o_number}.KR{k_number}"
+            choices.append((f"{ref} · {kr.text[:40]}", ref))
+    return choices
+
+
+def _lookup(draft: Sequence[DraftObjective], ref: str) -> tuple[DraftObjective, Any] | None:
+    head, _, kr_part = ref.partition(".")
+    try:
+        objective = draft[int(head.removeprefix("O")) - 1]
+        kr = objective.key_results[int(kr_part.removeprefix("KR")) - 1] if kr_part else None
+    except (ValueError, IndexError):
+        return None
+    return objective, kr
+
+
+def assist_item(session: DraftingSession, ref: str | None, action: str, ctx: AppContext) -> str:
+    """Rewrite candidates (``action="rewrite"``) or guiding questions for one item of the draft, as text."""
+    language = session.language
+    found = _lookup(session.draft, ref) if ref else None
+    if found is None:
+        return text(language, "pick_item")
+    objective, kr = found
+    if action == "rewrite":
+        if kr is None:
+            return text(language, "not_a_kr")
+        others = [k.text for k in objective.key_results if k is not kr]
+        outcome = rewrite_kr(
+            kr.text, objective=objective.text, context=" / ".join(others), language=language, **ctx.tools
+        )
+        return outcome.describe(language)
+    if kr is None:
+        outcome = guiding_questions(objective.text, kind="objective", language=language, **ctx.tools)
+    else:
+        outcome = guiding_questions(
+            kr.text, kind="key_result", objective=objective.text, language=language, **ctx.tools
+        )
+    return outcome.describe(language)

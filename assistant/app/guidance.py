@@ -1,0 +1,32 @@
+"""The guidance tab: search the knowledge notes and show the passages with their source notes."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..analysis.language import detect_language
+from .context import AppContext
+from .texts import text
+
+
+def search_html(ctx: AppContext, question: str, k: int, language: str) -> str:
+    """The best ``k`` passages for a question as HTML: note title, section, note id and the text (escaped)."""
+    if not question or not question.strip():
+        return ""
+    passages = ctx.retriever.search(question.strip(), k, language=detect_language(question))
+    if not passages:
+        return f"<p>{escape(text(language, 'no_results'))}</p>"
+    items = []
+    for number, passage in enumerate(passages, start=1):
+        note = ctx.notebook.get(passage.note_id)
+        sources = ""
+        if note is not None and note.sources:
+            cited = "; ".join(escape(f"{s.doc} · {s.section}" if s.section else s.doc) for s in note.sources[:3])
+            sources = f'<p class="okr-sources"><small>{cited}</small></p>'
+        items.append(
+            f'<div class="okr-passage" data-note="{escape(passage.note_id)}">'
+            f"<h4>{number}. {escape(passage.title)} › {escape(passage.section)}</h4>"
+            f"<p><code>{escape(passage.note_id)}</code> <small>score {passage.score:.3f}</small></p>"
+            f'<p style="white-space:pre-wrap">{escape(passage.text)}</p>{sources}</div>'
+        )
+    return "".join(items)

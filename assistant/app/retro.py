@@ -1,0 +1,130 @@
+"""The retrospective tab's logic: scores from an upload or the table, their distribution, the draft.
+
+Table rows are ``[objective, key result, score, check-in note]``; scores may be 0–1, 0–100 (with or
+without %) or on the 1–5 scale, detected per set as in ``okr-review score``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import scoring
+from ..assist.offline import resolve_scale
+from ..assist.retrospective import draft_retrospective, read_checkins
+from ..model import KeyResult, Objective, OKRSet
+from .batch import load_uploads, upload_name
+from .context import AppContext
+from .texts import text
+
+TABLE_COLUMNS = ("col_objective", "col_kr", "col_score", "col_note")
+BAND_LABELS = {
+    scoring.Band.analyse: "band_low",
+    scoring.Band.low: "band_mid",
+    scoring.Band.healthy: "band_ok",
+    scoring.Band.high: "band_high",
+    scoring.Band.conservative: "band_full",
+}
+TABLE_TEAM = {"zh": "我的团队", "en": "My team"}
+
+
+@dataclass
+class ScoredInput:
+    """The scored sets, the check-in notes by KR ref, and a message for everything that could not be read."""
+
+    sets: list[OKRSet] = field(default_factory=list)
+    checkins: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+
+def table_headers(language: str) -> list[str]:
+    return [text(language, key) for key in TABLE_COLUMNS]
+
+
+def _score(cell: Any) -> float | None:
+    raw = str(cell if cell is not None else "").strip().rstrip("%％").strip()
+    return float(raw) if raw else None
+
+
+def set_from_table(rows: Sequence[Sequence[Any]], language: str) -> ScoredInput:
+    """One set from the typed-in table; a row with an unreadable score is reported (row, field, reason) and skipped."""
+    found = ScoredInput()
+    objectives: dict[str, Objective] = {}
+    for number, row in enumerate(rows, start=1):
+        cells = [str(c).strip() if c is not None else "" for c in [*row, "", "", "", ""][:4]]
+        objective_text, kr_text, score_cell, note = cells
+        if not (objective_text or kr_text or score_cell):
+            continue
+        if not objective_text or not kr_text:
+            missing = text(language, "col_objective" if not objective_text else "col_kr")
+            found.messages.append(f"row {number} ({missing}): empty")
+            continue
+        try:
+            score = _score(score_cell)
+        except ValueError:
+            found.messages.append(f"row {number} ({text(language, 'col_score')}): not a number: {score_cell!r}")
+            continue
+        objective = objectives.setdefault(
+            objective_text, Objective(id=f"O{len(objectives) + 1}", text=objective_text, key_results=[])
+        )
+        kr = KeyResult(id=f"KR{len(objective.key_results) + 1}", text=kr_text, score=score)
+        objective.key_results.append(kr)
+        if note:
+            found.checkins[objective.kr_ref(kr)] = note
+    if objectives:
+        found.sets.append(OKRSet(team=TABLE_TEAM[language], objectives=list(objectives.values())))
+    return found
+
+
+def scored_input(
+    upload: str | Path | None,
+    checkins: str | Path | None,
+    rows: Sequence[Sequence[Any]] | None,
+    ctx: AppContext,
+    language: str,
+) -> ScoredInput:
+    """The uploaded scores when a file is given, else the table; check-in notes from their file when given."""
+    if upload:
+        loaded = load_uploads([upload], ctx, language)
+        found = ScoredInput(sets=loaded.sets, messages=loaded.messages())
+    else:
+        found = set_from_table(rows or [], language)
+    if checkins:
+        notes, problems = read_checkins(checkins)
+        found.checkins.update(notes)
+        name = upload_name(checkins)
+        found.messages.extend(p.describe().replace(str(checkins), name) for p in problems)
+    return found
+
+
+def distribution(sets: Sequence[OKRSet], ctx: AppContext, language: str) -> list[dict[str, Any]]:
+    """Every scored KR as a percentage with its band against the healthy 60–70%, in reading order."""
+    low = float(ctx.config.threshold("score-low"))
+    rows: list[dict[str, Any]] = []
+    for okr_set in sets:
+        scale = resolve_scale(okr_set, ctx.config)
+        prefix = f"{okr_set.team} " if len(sets) > 1 else ""
+        for objective, kr in okr_set.key_results():
+            if kr.score is None:
+                continue
+            percent = scoring.to_percent(kr.score, scale)
+            rows.append(
+                {
+                    "kr": prefix + objective.kr_ref(kr),
+                    "percent": percent,
+                    "band": text(language, BAND_LABELS[scoring.band(percent, low=low)]),
+                }
+            )
+    return rows
+
+
+def retrospective_markdown(found: ScoredInput, ctx: AppContext, language: str) -> str:
+    """The drafts of every scored set, one after another; a set without scores says so."""
+    outcomes = [
+        draft_retrospective(okr_set, checkins=found.checkins, language=language, **ctx.tools) for okr_set in found.sets
+    ]
+    if not any(o.scored for o in outcomes):
+        return text(language, "no_scores")
+    return "\n\n---\n\n".join(o.describe(language) for o in outcomes if o.scored)

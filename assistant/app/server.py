@@ -1,0 +1,102 @@
+"""Start the app: settings → shared context → gradio page → a local server (127.0.0.1 unless told otherwise).
+
+Telemetry is off and uploads go to a private temporary folder, both set before gradio is imported.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..llm import LLM
+from .context import DEFAULT_UPLOAD_MB, AppContext, new_workdir
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+AUTH_VARIABLE = "OKR_REVIEW_APP_AUTH"
+
+
+class AppSettingsError(ValueError):
+    """A start-up setting that cannot work, with what to do about it."""
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``"user:password"`` → ``("user", "password")``; None or empty → no login."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise AppSettingsError(f"auth must look like user:password (from --auth or {AUTH_VARIABLE})")
+    return user, password
+
+
+def quiet_environment(workdir: Path) -> None:
+    """No analytics, no update checks, uploads under ``workdir``: set before gradio is imported."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["GRADIO_TEMP_DIR"] = str(workdir / "uploads")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
+def create_context(
+    config: Config,
+    retriever: Any,
+    *,
+    offline: bool = False,
+    max_upload_mb: int = DEFAULT_UPLOAD_MB,
+    workdir: Path | None = None,
+) -> AppContext:
+    """The shared context: the opened knowledge retriever, and the LLM unless offline or none is configured.
+
+    A bad LLM setting raises LLMSettingsError.
+    """
+    owned = workdir is None
+    folder = workdir or new_workdir()
+    settings = None if offline else config.llm_settings()
+    llm = LLM.from_settings(settings) if settings is not None else None
+    return AppContext(
+        config=config,
+        llm=llm,
+        retriever=retriever,
+        workdir=folder,
+        max_upload_mb=max_upload_mb,
+        llm_description=settings.describe() if llm is not None and settings is not None else "",
+        owned_workdir=owned,
+    )
+
+
+def launch(
+    ctx: AppContext,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    auth: tuple[str, str] | None = None,
+    block: bool = True,
+    quiet: bool = False,
+) -> Any:
+    """Build the page and serve it; with ``block=False`` return the running gradio app (tests, benchmarks)."""
+    quiet_environment(ctx.workdir)
+    from .ui import CSS, build_ui
+
+    page = build_ui(ctx)
+    page.queue(default_concurrency_limit=ctx.llm.concurrency if ctx.llm is not None else 4)
+    page.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        share=False,
+        inbrowser=False,
+        prevent_thread_lock=not block,
+        max_file_size=f"{ctx.max_upload_mb}mb",
+        allowed_paths=[str(ctx.workdir)],
+        ssr_mode=False,
+        quiet=quiet,
+        show_error=True,
+        css=CSS,
+        footer_links=["api", "settings"],
+        pwa=False,
+        mcp_server=False,
+    )
+    return page

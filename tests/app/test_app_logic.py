@@ -1,0 +1,148 @@
+"""The app's tab logic without a browser or a server: tables, uploads, the findings panel, the words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.app import AppSettingsError, parse_auth
+from assistant.app.batch import filter_choices, filter_rows, load_uploads
+from assistant.app.context import AppContext
+from assistant.app.draft import in_language, item_choices, rows_to_draft, table_rows
+from assistant.app.panel import findings_html
+from assistant.app.retro import distribution, set_from_table
+from assistant.app.texts import keys, text
+from assistant.assist.schemas import DraftObjective
+from assistant.config import Config
+from assistant.engine import check
+from assistant.model import KeyResult, Objective, OKRSet
+
+
+@pytest.fixture
+def ctx(shared_retriever, tmp_path) -> AppContext:
+    return AppContext(config=Config(), llm=None, retriever=shared_retriever, workdir=tmp_path, max_upload_mb=1)
+
+
+def test_every_label_exists_in_both_languages_and_fills_fields():
+    assert {"offline", "tab_draft", "counts", "too_large"} <= keys()
+    assert text("en", "tab_draft") == "Draft" and text("zh", "tab_draft") == "起草"
+    assert text("xx", "tab_draft") == "起草"  # unknown language → Chinese
+    assert text("en", "too_large", name="a.csv", size="2.0", limit=1) == "a.csv: file too large (2.0 MB, limit 1 MB)."
+
+
+def test_table_rows_and_back():
+    draft = [
+        DraftObjective.model_validate(
+            {"text": "让客户离不开我们", "key_results": [{"text": "NPS 从 30 到 45", "owner": "林可"}]}
+        ),
+        DraftObjective(text="让新员工一周上手"),
+    ]
+    rows = table_rows(draft)
+    assert rows == [
+        ["O1", "让客户离不开我们", "KR1", "NPS 从 30 到 45", "林可"],
+        ["O2", "让新员工一周上手", "", "", ""],
+    ]
+    edited = [*rows, ["O1", "", "KR2", "续约率从 70% 到 85%", ""], ["", "", "", "", ""], ["o2", "", "", "", "周航"]]
+    back = rows_to_draft(edited)
+    assert [o["text"] for o in back] == ["让客户离不开我们", "让新员工一周上手"]
+    assert [k["text"] for k in back[0]["key_results"]] == ["NPS 从 30 到 45", "续约率从 70% 到 85%"]
+    assert back[1]["owner"] == "周航" and back[1]["key_results"] == []
+    assert rows_to_draft([[None, "只有目标", None, None, None]]) == [
+        {"text": "只有目标", "owner": "", "key_results": []}
+    ]
+
+
+def test_item_choices_name_every_objective_and_kr():
+    draft = [DraftObjective.model_validate({"text": "O 文本", "key_results": [{"text": "a"}, {"text": "b"}]})]
+    assert [ref for _, ref in item_choices(draft)] == ["O1", "O1.KR1", "O1.KR2"]
+
+
+def test_switching_language_keeps_the_draft(ctx):
+    session = in_language(None, ctx, "zh")
+    list(session.send("让新商家第一周就离不开我们"))
+    english = in_language(session, ctx, "en")
+    assert english is not session and english.language == "en"
+    assert [o.text for o in english.draft] == ["让新商家第一周就离不开我们"]
+    assert in_language(english, ctx, "en") is english
+
+
+def test_uploads_of_the_wrong_type_or_size_are_refused_the_rest_is_read(ctx, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("team,objective,key_result\n增长部,让客户离不开我们,NPS 从 30 提升到 45\n", "utf-8")
+    big = tmp_path / "big.csv"
+    big.write_text("team,objective,key_result\n" + "增长部,目标,结果\n" * 70000, "utf-8")
+    odd = tmp_path / "plan.docx"
+    odd.write_bytes(b"PK")
+    loaded = load_uploads([good, big, odd], ctx, "zh")
+    assert [s.team for s in loaded.sets] == ["增长部"]
+    messages = loaded.messages()
+    assert any(m.startswith("big.csv：文件太大") and "上限 1 MB" in m for m in messages)
+    assert any(m.startswith("plan.docx：不支持的文件类型") for m in messages)
+    assert good.read_text("utf-8").startswith("team,")  # inputs are never modified
+
+
+def test_filters_match_every_chosen_value():
+    rows = [
+        ["增长部", "O1.KR1", "MEA002", "可衡量", "严重", "m", "f"],
+        ["增长部", "O1", "OWN001", "责任到人", "警告", "m", "f"],
+        ["产品部", "O1.KR1", "MEA004", "可衡量", "提示", "m", "f"],
+    ]
+    assert filter_rows(rows, dimension="可衡量", severity="全部", team="全部", any_="全部") == [rows[0], rows[2]]
+    assert filter_rows(rows, dimension="可衡量", severity="严重", team="产品部", any_="全部") == []
+    choices = filter_choices(rows, "zh")
+    assert choices["team"] == ["全部", "增长部", "产品部"] and len(choices["dimension"]) == 8
+
+
+def test_panel_groups_by_dimension_and_escapes_user_text(shared_retriever):
+    okr = OKRSet(
+        team="T",
+        objectives=[
+            Objective(
+                id="O1",
+                text="<script>alert(1)</script> 做好",
+                key_results=[KeyResult(id="KR1", text="优化 <b>流程</b>")],
+            )
+        ],
+    )
+    findings = check([okr], Config())
+    html = findings_html(findings, shared_retriever.index.notebook.notes, "zh")
+    assert "<script>" not in html and "&lt;b&gt;" in html
+    headings = [part.split("</h4>")[0] for part in html.split('<h4 class="okr-dimension">')[1:]]
+    assert headings and all(" · " in h for h in headings)
+    assert 'data-code="MEA002"' in html and "可衡量的关键结果" in html  # the note explains it
+    assert findings_html([], {}, "en") == '<div class="okr-panel"><p>No findings.</p></div>'
+
+
+def test_retro_table_reads_scores_and_reports_bad_rows(ctx):
+    found = set_from_table(
+        [
+            ["让客户离不开我们", "NPS 从 30 提升到 45", "90%", "每周回访"],
+            ["让客户离不开我们", "续约率", "很好", ""],
+            ["", "没有目标", "50", ""],
+            ["", "", "", ""],
+        ],
+        "zh",
+    )
+    assert [kr.text for _, kr in found.sets[0].key_results()] == ["NPS 从 30 提升到 45"]
+    assert found.checkins == {"O1.KR1": "每周回访"}
+    assert found.messages == ["row 2 (得分): not a number: '很好'", "row 3 (目标): empty"]
+    spread = distribution(found.sets, ctx, "zh")
+    assert spread == [{"kr": "O1.KR1", "percent": 90.0, "band": "70%–100%"}]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), ("coach:pw", ("coach", "pw"))])
+def test_parse_auth(value, expected):
+    assert parse_auth(value) == expected
+
+
+@pytest.mark.parametrize("value", ["coach", ":pw", "coach:"])
+def test_parse_auth_refuses_half_settings(value):
+    with pytest.raises(AppSettingsError, match="user:password"):
+        parse_auth(value)
+
+
+def test_context_paths_stay_in_the_work_folder(ctx):
+    folder = ctx.scratch("reports")
+    assert folder.parent == ctx.workdir and folder.is_dir()
+    assert Path(ctx.workdir).exists()
