@@ -12,20 +12,17 @@ fonts fetched), so it shows the same in the app, a browser or a document.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from html import escape
-from importlib import resources
-from types import MappingProxyType
 from typing import Any
 
 from .findings import Finding
 from .model import DependencyStatus, OKRSet
 from .rules.aligned import LEVEL_RANK, AlignmentIndex, resolved_refs
+from .shipped import data_table
 
 # Which findings mark which boxes.
 FLAG_CODES = {"ALI003": "unsupported", "ALI004": "duplicate", "ALI001": "unaligned", "ALI002": "unresolved"}
@@ -51,10 +48,8 @@ MAX_LINES = 3
 LOOP_ROOM = 90  # right of the last column: handshake loops reach up to 76 px past a band
 
 
-@cache
 def _words() -> Mapping[str, Any]:
-    text = resources.files("assistant").joinpath("data/map.toml").read_text(encoding="utf-8")
-    return MappingProxyType(tomllib.loads(text))
+    return data_table("map")
 
 
 def _labels(language: str) -> Mapping[str, Any]:

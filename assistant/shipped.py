@@ -1,4 +1,4 @@
-"""Folders shipped beside the package (knowledge/, prompts/): a checkout's own, else the installed copy.
+"""What ships with the package: folders beside it (knowledge/, prompts/) and its data tables (assistant/data/*.toml).
 
 A checkout (and an editable install) reads them from the repository root; a wheel installs them
 under ``<prefix>/share/okr-review/`` (see ``[tool.setuptools.data-files]`` in pyproject.toml).
@@ -7,7 +7,13 @@ under ``<prefix>/share/okr-review/`` (see ``[tool.setuptools.data-files]`` in py
 from __future__ import annotations
 
 import sys
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 
 def shipped_dir(name: str) -> Path:
@@ -15,3 +21,10 @@ def shipped_dir(name: str) -> Path:
     if checkout.is_dir():
         return checkout
     return Path(sys.prefix) / "share" / "okr-review" / name
+
+
+@cache
+def data_table(name: str) -> Mapping[str, Any]:
+    """``assistant/data/<name>.toml`` parsed once, read-only: word lists, labels and settings kept as data."""
+    text = resources.files("assistant").joinpath(f"data/{name}.toml").read_text(encoding="utf-8")
+    return MappingProxyType(tomllib.loads(text))

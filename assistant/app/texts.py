@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
+
+from ..shipped import data_table
 
 LANGUAGES = ("zh", "en")
 LANGUAGE_CHOICES = (("中文", "zh"), ("English", "en"))
@@ -14,7 +14,7 @@ LANGUAGE_CHOICES = (("中文", "zh"), ("English", "en"))
 
 @cache
 def _table() -> MappingProxyType[str, MappingProxyType[str, str]]:
-    raw = tomllib.loads(resources.files("assistant").joinpath("data/ui.toml").read_text("utf-8"))
+    raw = data_table("ui")
     missing = set(raw["zh"]) ^ set(raw["en"])
     if missing:  # a label in one language only would show up as a key in the other
         raise ValueError(f"ui.toml: labels not in both languages: {', '.join(sorted(missing))}")

@@ -155,7 +155,7 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                 tr(tab_map, "tab_map")
                 map_hint = tr(gr.Markdown(text(zh, "map_hint")), "map_hint", "value")
                 map_files = tr(
-                    gr.File(file_count="multiple", label=text(zh, "map_upload")),
+                    gr.File(file_count="multiple", label=text(zh, "map_upload"), elem_id="map-files"),
                     "map_upload",
                 )
                 draw = tr(gr.Button(text(zh, "map_draw"), variant="primary", elem_id="map-draw"), "map_draw", "value")

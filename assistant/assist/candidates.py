@@ -22,11 +22,8 @@ Every candidate, from the LLM or from the offline templates, goes through :func:
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -38,6 +35,7 @@ from ..config import Config
 from ..engine import check
 from ..findings import Dimension, Finding, Severity
 from ..model import KeyResult, Objective, OKRSet
+from ..shipped import data_table
 from .schemas import RewriteCandidate
 
 __all__ = [
@@ -95,11 +93,9 @@ _FIGURE = re.compile(r"[0-9０-９][0-9０-９.,．，]*(?:\s?(?:万|亿|千|百
 # ---------------------------------------------------------------- data
 
 
-@cache
 def suggestions() -> Mapping[str, Any]:
     """The word lists and templates of ``assistant/data/suggestions.toml``."""
-    text = resources.files("assistant").joinpath("data/suggestions.toml").read_text(encoding="utf-8")
-    return MappingProxyType(tomllib.loads(text))
+    return data_table("suggestions")
 
 
 def _placeholder_table() -> dict[str, dict[str, str]]:

@@ -38,6 +38,7 @@ class Case:
     sets: tuple[OKRSet, ...] = ()  # rules and retrospective cases, read like an input file
     attack: str | None = None
     where: str = ""  # file:line, for messages
+    input_error: str | None = None  # why the sets of an ``expect_error`` case cannot be read: the refusal
 
     @property
     def expect(self) -> Mapping[str, Any]:
@@ -131,12 +132,25 @@ def parse_case(data: Any, kind: str, where: str, known_codes: frozenset[str]) ->
             raise CaseFileError(f"{where}: attack: expected one of {', '.join(ATTACKS)}, got {attack!r}")
         data = _repeated(data, task)
     sets: tuple[OKRSet, ...] = ()
+    input_error: str | None = None
     expect_error = bool(data.get("expect_error"))
+
+    def read(raw: Any) -> tuple[OKRSet, ...]:
+        # Sets that cannot be read are a broken case, unless the case expects them refused.
+        nonlocal input_error
+        try:
+            return _read_sets(raw, where)
+        except CaseFileError as exc:
+            if not expect_error:
+                raise
+            input_error = str(exc).removeprefix(f"{where}: ")
+            return ()
+
     if task == "rules":
         _need(data, "sets", list, where)
         _codes(data, "must", where, known_codes)
         _codes(data, "must_not", where, known_codes)
-        sets = _read_sets(data["sets"], where) if not expect_error else ()
+        sets = read(data["sets"])
     elif task == "rewrite":
         _need(data, "kr", str, where)
         if not expect_error:
@@ -152,8 +166,7 @@ def parse_case(data: Any, kind: str, where: str, known_codes: frozenset[str]) ->
             if not isinstance(group, list) or not group:
                 raise CaseFileError(f"{where}: expect.topics: each topic is a non-empty list of words")
     elif task == "retrospective":
-        raw = _need(data, "set", dict, where)
-        sets = _read_sets(raw, where) if not expect_error else ()
+        sets = read(_need(data, "set", dict, where))
         checkins = data.get("checkins") or {}
         if not isinstance(checkins, dict):
             raise CaseFileError(f"{where}: checkins: expected an object mapping KR refs to notes")
@@ -161,7 +174,17 @@ def parse_case(data: Any, kind: str, where: str, known_codes: frozenset[str]) ->
         value = data.get(name, (data.get("expect") or {}).get(name, []))
         if not isinstance(value, list):
             raise CaseFileError(f"{where}: {name}: expected a list of strings")
-    return Case(id=case_id, kind=kind, task=task, language=language, data=data, sets=sets, attack=attack, where=where)
+    return Case(
+        id=case_id,
+        kind=kind,
+        task=task,
+        language=language,
+        data=data,
+        sets=sets,
+        attack=attack,
+        where=where,
+        input_error=input_error,
+    )
 
 
 def load_suite(folder: Path, *, kinds: Sequence[str] = KINDS) -> Suite:

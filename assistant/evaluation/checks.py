@@ -8,28 +8,23 @@ every check passes.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from types import MappingProxyType
 from typing import Any
 
 from ..analysis.language import detect_language
 from ..assist import QuestionsOutcome, RetrospectiveOutcome, RewriteOutcome
 from ..assist.candidates import numbers_in, placeholders_in
 from ..findings import Finding
+from ..shipped import data_table
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s，,。.！!？?；;：:、\"'“”‘’（）()]+")
 
 
-@cache
 def settings() -> Mapping[str, Any]:
     """Word lists the checks use (``assistant/data/evaluation.toml``)."""
-    text = resources.files("assistant").joinpath("data/evaluation.toml").read_text(encoding="utf-8")
-    return MappingProxyType(tomllib.loads(text))
+    return data_table("evaluation")
 
 
 @dataclass(slots=True)

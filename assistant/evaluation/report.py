@@ -210,6 +210,7 @@ def render_html(run: Mapping[str, Any], diffs: Sequence[CaseDiff] = (), diff_tit
         f"<style>{_CSS}</style></head><body>",
         f"<h1>okr-review evaluation · {escape(run['started'])}</h1>",
         f"<p>{escape(_settings_line(run))}</p>",
+        _verdict_line(run),
     ]
     if diffs:
         parts.append(_diff_section(diffs, diff_title))
@@ -229,6 +230,19 @@ def render_compare_html(diffs: Sequence[CaseDiff], title: str) -> str:
             "</body></html>",
         ]
     )
+
+
+def _verdict_line(run: Mapping[str, Any]) -> str:
+    """The answer first: how many thresholds held, and which were missed."""
+    missed = [v for v in run["verdicts"] if not v["ok"]]
+    head = f"Thresholds: {len(run['verdicts']) - len(missed)} of {len(run['verdicts'])} met"
+    if not missed:
+        return f'<p class="pass"><strong>{escape(head)}</strong></p>'
+    items = "".join(
+        f"<li>{escape(v['scope'])}: {escape(v['metric'])} = {_show(v['value'])} (needs {escape(v['limit'])})</li>"
+        for v in missed
+    )
+    return f'<p class="fail">{escape(head)}</p><ul>{items}</ul>'
 
 
 def _settings_line(run: Mapping[str, Any]) -> str:

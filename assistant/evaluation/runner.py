@@ -246,6 +246,8 @@ def run_case(case: Case, subject: Subject, env: Environment, repeat: int = 0) ->
 
 def _expect_refusal(case: Case, llm: LLM | None, env: Environment, mode: str) -> checks.Checked:
     """Input that should be refused with a clear error (ValueError), not answered and not crashed on."""
+    if case.input_error:  # the importer already refused the sets, with file, field and reason
+        return checks.Checked(checks={"refuses with a clear error": True}, output=case.input_error)
     try:
         _run_task(case, llm, env, mode)
     except ValueError as exc:

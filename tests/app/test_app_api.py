@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import running_app
+from app_server import running_app
 from gradio_client import Client, handle_file
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import running_app
+from app_server import running_app
 from gradio_client import Client
 from llm_server import TEST_KEY, Reply, chat_server, system_prompt
 

@@ -276,6 +276,23 @@ def test_english_page_has_no_chinese_labels_left(visit: Visit):
     assert left == {}, f"Chinese labels left on the English page: {left}"
 
 
+def test_alignment_map_draws_the_uploaded_tree(visit: Visit):
+    page = visit.page
+    open_tab(page, "对齐大图")
+    page.locator("#map-files input[type=file]").set_input_files(EXAMPLES / "company-and-teams.csv")
+    expect(page.locator("#map-files")).to_contain_text("company-and-teams.csv")
+    page.locator("#map-draw").click()
+    picture = page.locator("#alignment-map svg.okr-alignment-map")
+    expect(picture).to_be_visible()
+    expect(page.locator("#alignment-map .okr-map-caption")).to_contain_text("3 个团队")
+    # The company KR nothing takes on is outlined and labelled 漏球; the arrows are drawn.
+    gap = picture.locator("g.node.unsupported").filter(has_text="建成统一的数据中台")
+    expect(gap).to_have_count(1)
+    expect(gap).to_contain_text("漏球")
+    expect(picture.locator("path.aligns")).to_have_count(2 + 1)  # two links, plus the legend's sample arrow
+    visit.assert_only_local()
+
+
 def test_guidance_search_shows_passages_with_their_notes(visit: Visit):
     page = visit.page
     open_tab(page, "指南")

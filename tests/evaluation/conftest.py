@@ -8,8 +8,6 @@ from assistant.knowledge import open_retriever
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # llm_server, builders
 
-CASES = Path(__file__).resolve().parent / "cases"
-
 
 @pytest.fixture(scope="session")
 def retriever(tmp_path_factory):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CASES
-
 from assistant.evaluation import KINDS, load_suite
 
+CASES = Path(__file__).resolve().parent / "cases"
 SHIPPED = Path(__file__).resolve().parents[2] / "evals"
 
 

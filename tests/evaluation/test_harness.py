@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CASES
 from fake_model import respond
 from llm_server import TEST_KEY, chat_server
 from typer.testing import CliRunner
@@ -30,6 +29,7 @@ from assistant.evaluation import (
 )
 from assistant.llm import llm_settings
 
+CASES = Path(__file__).resolve().parent / "cases"
 ROOT = Path(__file__).resolve().parents[2]
 THRESHOLDS = {
     "engine": {"rules.micro_recall": {"min": 0.9}},
@@ -234,3 +234,16 @@ def test_shipped_suite_runs_offline_and_meets_its_thresholds(tmp_path):
     assert record["engine"]["rules"]["cases"] >= 100 and record["engine"]["retrieval"]["cases"] >= 100
     assert sum(record["suite"]["counts"].values()) >= 200
     assert all(v["ok"] for v in record["verdicts"]) and len(record["verdicts"]) >= 10
+
+
+def test_a_case_expecting_refusal_passes_when_its_sets_cannot_be_read(retriever):
+    from assistant.evaluation.cases import parse_case
+    from assistant.evaluation.runner import run_case
+    from assistant.rules.catalogue import rules
+
+    raw = {"id": "e1", "lang": "zh", "task": "retrospective", "attack": "empty", "expect_error": True, "set": {}}
+    case = parse_case(raw, "adversarial", "adversarial.jsonl:1", frozenset(rules()))
+    assert case.sets == () and case.input_error
+    result = run_case(case, subjects_for([], [])[0], environment(retriever))
+    assert result.passed and result.checks == {"refuses with a clear error": True}
+    assert result.output == case.input_error
