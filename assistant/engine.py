@@ -4,6 +4,10 @@
 then key result, then rule code). Inline suppression: a note on an objective or key result
 containing ``okr-review: ignore`` (all rules) or ``okr-review: ignore MEA001, OUT001`` silences
 those rules for that item.
+
+One language per run: the config's, or with ``auto`` the one most of the input is written in, so that
+every message of a report matches its labels. A post-pass folds a notice repeated over a set for a
+set-wide cause (no owners, no cycle) into one set-level finding (``assistant.triage``).
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._gc import paused_gc
-from .analysis.language import detect_language
 from .config import Config
 from .findings import Finding
 from .model import KeyResult, Objective, OKRSet
 from .rules import REGISTRY, BatchContext, Hit, KRContext, ObjectiveContext, Rule, Scope, SetContext
 from .rules.facts import TextFacts
+from .triage import fold_repeats, resolve_language
 
 _SUPPRESS = re.compile(r"okr-review\s*[:：]\s*ignore\b(?P<codes>[\sA-Za-z0-9,，、]*)", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]{3}\d{3}")
@@ -43,17 +47,15 @@ def suppressed_codes(note: str | None) -> frozenset[str]:
 class _Runner:
     """Holds the enabled rules of one config, split by scope, and the batch's findings."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, lang: str) -> None:
         self.config = config
+        self.lang = lang  # the language of every message of the run
         enabled = [r for r in REGISTRY.values() if config.enabled(r.info)]
         self.by_scope: dict[Scope, list[Rule]] = {
             scope: sorted((r for r in enabled if scope in r.scopes), key=lambda r: r.info.code) for scope in Scope
         }
         self.severity = {r.info.code: config.severity_of(r.info) for r in enabled}
         self.findings: list[Finding] = []
-
-    def language(self, text: str) -> str:
-        return self.config.language if self.config.language != "auto" else detect_language(text)
 
     def add(
         self,
@@ -62,15 +64,13 @@ class _Runner:
         okr_set: OKRSet,
         objective: Objective | None,
         kr: KeyResult | None,
-        lang: str | None = None,
     ) -> None:
         item = kr or objective
         if item is not None and item.note:
             silenced = suppressed_codes(item.note)
             if silenced is _ALL or rule.info.code in silenced:
                 return
-        if lang is None:
-            lang = self.language(item.text if item is not None else _set_text(okr_set))
+        lang = self.lang
         params = _localise(hit.params, lang) if hit.params else hit.params
         info = rule.info
         self.findings.append(
@@ -91,23 +91,16 @@ class _Runner:
         )
 
     def run_item(self, scope: Scope, ctx: Any, okr_set: OKRSet, objective: Objective, kr: KeyResult | None) -> None:
-        lang = None
         for rule in self.by_scope[scope]:
             hit = rule.check(ctx)
             if hit is not None:
-                if lang is None:
-                    lang = self.config.language if self.config.language != "auto" else ctx.facts.language
-                self.add(rule, hit, okr_set, objective, kr, lang)
+                self.add(rule, hit, okr_set, objective, kr)
 
     def run_many(self, scope: Scope, ctx: Any, default_set: OKRSet | None) -> None:
         for rule in self.by_scope[scope]:
             for hit in rule.check(ctx) or ():
                 okr_set = hit.okr_set or default_set
                 self.add(rule, hit, okr_set, hit.objective, hit.kr)
-
-
-def _set_text(okr_set: OKRSet) -> str:
-    return " ".join(o.text for o in okr_set.objectives[:3]) or okr_set.team
 
 
 def _localise(params: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
@@ -118,17 +111,23 @@ def _localise(params: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
 
 
 def check(
-    sets: Sequence[OKRSet], config: Config | None = None, *, on_progress: ProgressCallback | None = None
+    sets: Sequence[OKRSet],
+    config: Config | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+    fold: bool = True,
 ) -> list[Finding]:
     """Every finding for the given sets, checked together so that cross-set rules see the whole batch.
 
-    ``on_progress`` is called after each set with the number of key results it held.
+    ``on_progress`` is called after each set with the number of key results it held. ``fold=False``
+    keeps a set-wide notice as one finding per item (for callers that need every item's findings).
     """
+    config = config or Config()
     with paused_gc():
-        return _check(sets, _Runner(config or Config()), on_progress)
+        return _check(sets, _Runner(config, resolve_language(config.language, sets)), on_progress, fold)
 
 
-def _check(sets: Sequence[OKRSet], runner: _Runner, on_progress: ProgressCallback | None) -> list[Finding]:
+def _check(sets: Sequence[OKRSet], runner: _Runner, on_progress: ProgressCallback | None, fold: bool) -> list[Finding]:
     cfg = runner.config
     per_set: list[list[Finding]] = []
     for okr_set in sets:
@@ -141,7 +140,7 @@ def _check(sets: Sequence[OKRSet], runner: _Runner, on_progress: ProgressCallbac
                 kr_facts = TextFacts(kr.text)
                 ctx = KRContext(okr_set, objective, kr, kr_facts, cfg, facts)
                 runner.run_item(Scope.key_result, ctx, okr_set, objective, kr)
-        per_set.append(runner.findings)
+        per_set.append(fold_repeats(runner.findings, okr_set, runner.lang) if fold else runner.findings)
         if on_progress:
             on_progress(sum(len(o.key_results) for o in okr_set.objectives))
     runner.findings = []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .findings import Dimension, Finding, InputProblem, ProblemLevel, Severity
 from .model import OKRSet
+from .triage import top_of_set
 
 if TYPE_CHECKING:
     from .knowledge.notes import Note
@@ -31,6 +32,7 @@ class SetSummary:
     key_results: int
     by_severity: Counter = field(default_factory=Counter)
     by_dimension: Counter = field(default_factory=Counter)
+    top: list[int] = field(default_factory=list)  # indexes into Review.findings: what to fix first, in order
 
 
 @dataclass(slots=True)
@@ -88,8 +90,9 @@ class Review:
         by_severity: Counter = Counter()
         by_dimension: Counter = Counter()
         by_code: Counter = Counter()
+        positions: dict[str, list[int]] = {}
         # Enum members count under their string values (StrEnum hashes and compares as str).
-        for finding in self.findings:
+        for position, finding in enumerate(self.findings):
             by_severity[finding.severity] += 1
             by_dimension[finding.dimension] += 1
             by_code[finding.code] += 1
@@ -97,6 +100,9 @@ class Review:
             if row is not None:
                 row.by_severity[finding.severity] += 1
                 row.by_dimension[finding.dimension] += 1
+                positions.setdefault(finding.set_key, []).append(position)
+        for key, where in positions.items():
+            per_set[key].top = [where[i] for i in top_of_set([self.findings[p] for p in where])]
         return Summary(
             sets=len(per_set),
             objectives=objectives,
@@ -121,6 +127,11 @@ class Review:
             if finding.note not in seen and finding.note in self.notes:
                 seen[finding.note] = self.notes[finding.note]
         return list(seen.values())
+
+    def top_findings(self, summary: Summary | None = None) -> dict[str, list[Finding]]:
+        """Each set's findings to fix first, by set key: worst severity, then the coach's dimension order."""
+        rows = (summary or self.summary()).per_set
+        return {row.key: [self.findings[i] for i in row.top] for row in rows if row.top}
 
     def worst_severity(self) -> Severity | None:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)

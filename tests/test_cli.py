@@ -1,6 +1,7 @@
 """The okr-review command end to end: formats, outputs, exit codes, configuration, bad input."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -202,3 +203,97 @@ def test_console_script_runs(tmp_path, clean_md):
     command = [str(exe)] if exe.exists() else [sys.executable, "-c", "from assistant.cli import main; main()"]
     done = subprocess.run([*command, "check", str(clean_md), "-f", "json"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and json.loads(done.stdout)["summary"]["key_results"] == 3
+
+
+# ---------------------------------------------------------------- one language per report, set-wide notices folded
+
+# Written for these tests: pasted without owners and without a cycle.
+ENGLISH_PASTE = """Objective: Help new customers succeed in their first month
+- KR1: Raise week-one activation from 35% to 55%
+- KR2: Cut the median time to a first dashboard from 3 days to 1 day
+- KR3: Improve the onboarding experience
+Objective: Grow revenue from mid-sized accounts
+- KR1: Increase mid-market ARR from $2M to $3M
+- KR2: Sign 12 new mid-market customers
+"""
+
+CHINESE_PASTE = """# 增长组
+## O1：让新用户在第一个月就用起来
+- KR1：次周激活率从 35% 提升到 55%
+- KR2：优化注册流程
+- KR3：首份报表的中位用时从 3 天缩短到 1 天
+"""
+
+# Chinese characters, CJK punctuation and full-width forms.
+CJK_TEXT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+ZH_LABELS = ("严重", "警告", "提示", "证据", "知识卡片", "优先修改", "责任到人", "可衡量")
+EN_LABELS = ("Error", "Warning", "Info ", "Evidence", "Note:", "Top 3", "Owned", "Measurable")
+
+
+@pytest.fixture
+def pasted(tmp_path):
+    english = tmp_path / "english.txt"
+    english.write_text(ENGLISH_PASTE, encoding="utf-8")
+    chinese = tmp_path / "chinese.md"
+    chinese.write_text(CHINESE_PASTE, encoding="utf-8")
+    return english, chinese
+
+
+def test_an_english_input_gives_an_all_english_report(pasted):
+    english, _ = pasted
+    for fmt in ("text", "md", "html"):
+        result = invoke("check", str(english), "--format", fmt)
+        assert result.exit_code == 1, result.output
+        assert CJK_TEXT.search(result.output) is None, (fmt, CJK_TEXT.search(result.output))
+    text = invoke("check", str(english)).output
+    assert "Top 3 to fix:" in text and "[Owned]" in text
+
+
+def test_a_chinese_input_gives_an_all_chinese_report(pasted):
+    _, chinese = pasted
+    text = invoke("check", str(chinese)).output
+    assert "优先修改的 3 项" in text and "[责任到人]" in text
+    assert not [word for word in EN_LABELS if word in text]
+    doc = json.loads(invoke("check", str(chinese), "--format", "json").output)
+    assert doc["language"] == "zh"
+    assert all(CJK_TEXT.search(f["message"]) and CJK_TEXT.search(f["fix"]) for f in doc["findings"])
+
+
+def test_lang_en_on_a_chinese_input_gives_english_labels_and_messages(pasted):
+    _, chinese = pasted
+    text = invoke("check", str(chinese), "--lang", "en").output
+    assert not [word for word in ZH_LABELS if word in text]
+    assert "Top 3 to fix:" in text and "[Owned]" in text
+    doc = json.loads(invoke("check", str(chinese), "--lang", "en", "--format", "json").output)
+    assert doc["language"] == "en"
+    for finding in doc["findings"]:  # Chinese only inside the quoted OKR text
+        for field in ("message", "fix"):
+            assert CJK_TEXT.search(QUOTED.sub("", finding[field])) is None, finding[field]
+    for fmt in ("md", "html"):
+        report = invoke("check", str(chinese), "--lang", "en", "--format", fmt).output
+        assert not [word for word in ZH_LABELS if word in report], fmt
+
+
+def test_a_pasted_set_without_owners_gets_one_no_owner_finding(pasted):
+    english, _ = pasted
+    doc = json.loads(invoke("check", str(english), "--format", "json").output)
+    owners = [f for f in doc["findings"] if f["code"] == "OWN002"]
+    assert len(owners) == 1 and owners[0]["key_result"] is None and owners[0]["objective"] is None
+    assert owners[0]["evidence"] == "O1.KR1, O1.KR2, O1.KR3, O2.KR1, O2.KR2"
+    assert owners[0]["message"] == "5 key results have no owner."
+    assert doc["findings"].index(owners[0]) < min(i for i, f in enumerate(doc["findings"]) if f["objective"])
+    top = doc["summary"]["per_set"][0]["top"]
+    assert 1 <= len(top) <= 3 and all(doc["findings"][t["finding"]]["code"] == t["code"] for t in top)
+
+
+def test_a_mixed_batch_is_reported_in_one_language(pasted):
+    english, chinese = pasted
+    doc = json.loads(invoke("check", str(english), str(chinese), "--format", "json").output)
+    assert doc["language"] == "en"  # most of the text is English
+    from_chinese = [f for f in doc["findings"] if f["set"].startswith("增长组")]
+    assert from_chinese
+    for finding in from_chinese:
+        assert CJK_TEXT.search(QUOTED.sub("", finding["message"])) is None, finding["message"]
+    text = invoke("check", str(english), str(chinese)).output
+    assert not [word for word in ZH_LABELS if word in text]

@@ -1,4 +1,4 @@
-"""Parse one number token: Arabic ("0.3", "1,000", "1.5万", "3k"), full-width ("３０"),
+"""Parse one number token: Arabic ("0.3", "1,000", "1.5万", "3k", "10w"), full-width ("３０"),
 Chinese numerals ("三", "二十五", "一百零五", "两万") and small English number words ("twenty-five").
 
 The scanners in this package cut tokens out of a text; this module only says what a token is worth.
@@ -24,11 +24,12 @@ CHINESE_DIGITS = {
 }
 CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 CHINESE_BIG = {"万": 10_000, "亿": 100_000_000}
-# Scale suffixes written right after Arabic digits (1.5万, 3k, 2M, 3千万).
+# Scale suffixes written right after Arabic digits (1.5万, 3k, 2M, 3千万, 10w: w is 万 in Chinese shorthand).
 SCALE_SUFFIXES = {
     "k": 1e3,
     "K": 1e3,
     "M": 1e6,
+    "w": 1e4,
     "千": 1e3,
     "万": 1e4,
     "十万": 1e5,

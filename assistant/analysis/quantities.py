@@ -8,6 +8,10 @@ Not figures: dates, years, periods ("3个月内", "within 3 months"), quarter an
 labels such as "5 级故障" or "level 3" (an incident class, a maturity level) unless the text makes
 the level the thing to reach ("达到 level 2", "提升至 3 级").
 
+Also figures: units glued on ("800km", "10w+" where w is 万), sizes ("50x50 cm"), multiples written
+"x3", a count of one session ("每周召开一次分享会"), and template placeholders ("不少于XXXX个", "降低到X%",
+"reach XX users"): a placeholder is a figure of unknown value, ``value`` NaN (``Quantity.placeholder``).
+
 Every objective and key result goes through here, so the scan is one regular expression over the
 lower-cased text that opens with the class of digits and numerals (the engine skips between them in
 C) and reads what follows a figure in the same match; the word before it is looked up by its last
@@ -16,6 +20,7 @@ character. Word figures (翻倍, 秒级; double, half, two) have small scanners 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -55,7 +60,7 @@ EN_UNITS = frozenset(
     courses article articles post posts page pages report reports product products project projects lead
     leads signup signups sign-ups download downloads install installs patent patents paper papers request
     requests transaction transactions point points pts star stars times dollars usd rmb gb tb mb qps tps
-    rps"""
+    rps km kg cm mm mg ml kw kwh mbps gbps fps"""
     )
 )
 _EN_PERCENT = frozenset({"percent", "pct", "per-cent"})
@@ -178,6 +183,32 @@ _NAME_ENDS = frozenset("”」』》\"'")  # a product name in quotes, then its 
 _RANK_BEFORE = ("前", "top", "top-")
 # Roles that make a year-like number (2000) a figure: "达到 2000", "超过 2000".
 _FIGURE_ROLES = frozenset({"<=", ">=", "<", ">", "=", "target"})
+# Units of length after "50x50": the pair is a size, read as a figure; "1920x1080", "7×24" stay ids.
+_SIZE_UNITS = ("cm", "mm", "km", "m", "inch", "px", "厘米", "毫米", "米", "英寸")
+_SIZE_REST = re.compile(r"[0-9]+(?:\.[0-9]+)?(?: ?(?P<unit>" + "|".join(_SIZE_UNITS) + r"))(?![a-z])")
+# "一次" is a count of one ("每周召开一次分享会") unless one of these follows (一次性, 一次次, 一次到位) or
+# stands before (再一次, 每一次, 最近一次), or a rate's name follows (一次通过率 is a metric).
+_ONCE_NOT_AFTER = ("性", "次", "到位", "就", "都", "也")
+_ONCE_NOT_BEFORE = frozenset("再又这那上下某每首近前")
+_RATE_NAME = re.compile(r"[^，,；;。！!？?、\s0-9]{0,6}率")
+# Durations: a figure in one of these units bounds a time ("48 hours", "15 分钟内").
+DURATION_UNITS = frozenset(
+    words(
+        """毫秒 秒 秒钟 分钟 小时 天 工作日 周 星期 个月 ms millisecond milliseconds s sec secs second seconds
+        min mins minute minutes h hr hrs hour hours day days week weeks month months"""
+    )
+)
+# Template placeholders for a figure: a lone run of x ("XXXX", "xx", "X"); "x3" is a multiple.
+_X_RUN = re.compile(r"(?<![a-z0-9_])(?:x{1,6}|×{2,6})(?![a-z_])")  # ×× too: "完成××名"
+_X_MULTIPLE = re.compile(r"x([0-9]{1,3}(?:\.[0-9]+)?)(?![a-z0-9.])")
+_MAX_X_MULTIPLE = 20.0  # "x3", "x1.5" are multiples; "x86", "x64" name architectures
+_PLACEHOLDER_DIGIT = "1"  # a run of x is read as this digit, repeated, then marked as a placeholder
+# Measure words that, glued between a placeholder and a noun, still count it ("覆盖X个城市"), unless
+# they open a noun with it ("XX家居", "X名单"); other units glued so name a thing ("X项目", "XX集团").
+_PLACEHOLDER_CLASSIFIERS = frozenset("个家位名篇次款场轮")
+_CLASSIFIER_NOUNS = frozenset(words("个人 个性 个体 家庭 家居 家电 名单 名称 位置 场景 场地 次日 款式"))
+# Words before a bare x that more often name a thing than a figure ("launch of X", "win over X").
+_PLACEHOLDER_NAME_BEFORE = EndWords(dict.fromkeys(words("of at over above under below beyond exceed 是 在"), "name"))
 
 # Optional parts are written "(?:…|)" rather than "(?:…)?": an empty alternative is cheaper for
 # CPython's engine than a repeat, and the groups then read "" rather than None.
@@ -186,13 +217,14 @@ _NUMBER = re.compile(
     (?P<num>
         [{DIGITS}{NUMERALS}]                         # first character: the engine skips to these in C
         (?<![a-z_.．×*{DIGITS}][{DIGITS}])           # p95, KR2, v1.2, 7×24: the digit belongs to an id
-        (?<![第周期拜{NUMERALS}][{NUMERALS}])        # 第三, 周三, 星期三: ordinals and weekdays
+        (?<![第{NUMERALS}][{NUMERALS}])              # 第三: an ordinal
+        (?:(?<![周期拜][{NUMERALS}])|(?=次))          # 周三, 星期三: weekdays; 每周两次 is a count
         (?<!第[{DIGITS}])                            # 第3
         [{DIGITS}{NUMERALS}]*+
         (?:,[0-9]{{3}}(?![0-9])[{DIGITS}{NUMERALS}]*+)*+   # 1,000
         (?:[.．][{DIGITS}]++[{DIGITS}{NUMERALS}]*+|)       # 0.3, 1.5万
     )
-    (?P<scale>[ ]?(?:k|thousand|million|billion|bn|mn)(?![a-z])|[ ](?:千万|百万|万|亿)|)
+    (?P<scale>[ ]?(?:k|thousand|million|billion|bn|mn)(?![a-z])|w(?![a-z0-9])|[ ](?:千万|百万|万|亿)|)
     (?P<approx>[ ]?(?:多|余|\+(?![0-9]))|)
     (?P<gap>[ ]|)
     (?P<suffix>                                      # classified by _SUFFIXES and _suffix_code
@@ -269,6 +301,11 @@ class Quantity:
     comparator: str | None  # "<=", "<", ">=", ">", "=" or None
     span: tuple[int, int]
     text: str
+
+    @property
+    def placeholder(self) -> bool:
+        """Whether the figure is a template placeholder ("XXXX 个", "X%"): known to be there, value unknown."""
+        return self.value != self.value  # NaN, which no comparison lets through
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +453,9 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
         if suffix:
             code = _SUFFIXES.get(suffix) or _suffix_code(suffix)
             if code == "time":
-                continue  # 2025年, 9月, 10:30, 2025-09-30
+                if suffix[0] not in "/／" or "." not in num:
+                    continue  # 2025年, 9月, 10:30, 2025-09-30
+                code = None  # 4.5/5: a score on a scale, the figure before the slash
         start, end = match.span()
         before = low[start - 16 if start > 16 else 0 : start].rstrip()  # inlined _context and _role: hot
         currency = None
@@ -455,6 +494,8 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
         if value is None:
             continue
         if scale:
+            if scale == "w" and not CJK.search(text):
+                continue  # "6w" in English text is not 万
             value *= SCALE_SUFFIXES.get(scale.strip(), 1.0)
         if kind == "number":
             cjk = num[0] not in _DIGIT_CHARS
@@ -467,7 +508,7 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
                 if currency and not cjk:
                     unit = _CURRENCIES[currency]
                     start = low.rindex(currency, 0, start)
-            elif cjk and role is None and (num == "一" or unit == "分"):
+            elif cjk and role is None and ((num == "一" and not _counts_once(low, end, unit, before)) or unit == "分"):
                 continue  # 一个平台, 一次性, 十分重要: an article or an adverb, not a count
             elif unit in _TIME_UNITS and (
                 _PERIODS.find(before) or (role is None and after and after.strip() in _WITHIN)
@@ -497,6 +538,16 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
         roles.append(role)
 
 
+def _counts_once(low: str, end: int, unit: str, before: str) -> bool:
+    """Whether "一次" ending at ``end`` counts one session of the noun after it ("召开一次分享会").
+
+    Not 一次性, 一次通过率, 再一次, nor a closing "复盘一次" (a cadence: how often, not how many).
+    """
+    if unit != "次" or before[-1:] in _ONCE_NOT_BEFORE or low.startswith(_ONCE_NOT_AFTER, end):
+        return False
+    return CJK.match(low, end) is not None and _RATE_NAME.match(low, end) is None
+
+
 def _bare_figure(text: str, num: str, value: float, role: str | None, before: str, low: str, end: int) -> bool:
     """Whether an Arabic number with nothing after it is a figure, not an id, a year or "level 3"."""
     if low[end - 1 : end] == " ":
@@ -505,7 +556,7 @@ def _bare_figure(text: str, num: str, value: float, role: str | None, before: st
     if "a" <= following <= "z":
         return False  # part of an id such as 5g, 3d, 2fa
     if following in ("×", "*") and low[end + 1 : end + 2] in _DIGIT_CHARS:
-        return False  # 7×24
+        return _SIZE_REST.match(low, end + 1) is not None  # 50×50 cm is a size; 7×24 is not a figure
     if _ENDS_WITH_MONTH.find(before) or low.startswith(_MONTHS_AFTER, end):
         return False  # June 30, 30 June: a date
     if "." in num and (before[-1:] in _NAME_ENDS or low.startswith(("版", " 版"), end)):
@@ -543,7 +594,10 @@ def _english_suffix(text: str, low: str, match: re.Match[str], value: float):
         end += 7 if low.startswith(" points", end) else 6
     elif word == "x":
         if low[end : end + 1] in _DIGIT_CHARS:
-            return "", None, end, after, value  # 1920x1080
+            size = _SIZE_REST.match(low, end)
+            if size is None:
+                return "", None, end, after, value  # 1920x1080
+            return "number", size.group("unit"), size.end(), after, value  # 50x50 cm: a size
         kind, unit = "multiple", None
     elif word == "times" and not low.startswith((" a ", " per ", " each ", " every "), end):
         kind, unit = "multiple", None
@@ -624,8 +678,17 @@ def _find(text: str, low: str, english: bool) -> tuple[tuple[Quantity, ...], tup
     global _last
     quantities: list[Quantity] = []
     roles: list[str | None] = []
-    _scan_numbers(text, low, quantities, roles)
+    runs = _x_runs(low) if "x" in low or "××" in low else None
+    if runs:
+        _scan_numbers(text, _filled(low, runs), quantities, roles)
+        _mark_placeholders(text, low, runs, quantities, roles)
+    else:
+        _scan_numbers(text, low, quantities, roles)
     scanners = 1 if quantities else 0  # how many scanners found something; each finds in text order
+    if runs:
+        count = len(quantities)
+        _scan_x_multiples(text, low, runs, quantities, roles)
+        scanners += len(quantities) > count
     if "翻" in text or "减半" in text or "级" in text:
         count = len(quantities)
         _scan_chinese_words(text, low, quantities, roles)
@@ -645,8 +708,82 @@ def _find(text: str, low: str, english: bool) -> tuple[tuple[Quantity, ...], tup
     return result
 
 
+def _x_runs(low: str) -> list[tuple[int, int]]:
+    """The spans of lone runs of x: placeholders ("XXXX 个", "X%") or, before a number, a multiple ("x3")."""
+    return [match.span() for match in _X_RUN.finditer(low)]
+
+
+def _filled(low: str, runs: list[tuple[int, int]]) -> str:
+    """``low`` with each placeholder run written as digits, so the number scanner reads its unit and role."""
+    parts = []
+    position = 0
+    for start, end in runs:
+        if low[end : end + 1] in _DIGIT_CHARS:
+            continue  # x3: a multiple, read by _scan_x_multiples
+        parts.append(low[position:start])
+        parts.append(_PLACEHOLDER_DIGIT * (end - start))
+        position = end
+    parts.append(low[position:])
+    return "".join(parts)
+
+
+def _mark_placeholders(
+    text: str, low: str, runs: list[tuple[int, int]], quantities: list[Quantity], roles: list[str | None]
+) -> None:
+    """Give the figures read from placeholder runs the value NaN; drop those that name a thing ("产品 X")."""
+    starts = {start: end for start, end in runs}
+    kept: list[tuple[Quantity, str | None]] = []
+    for quantity, role in zip(quantities, roles, strict=True):
+        start, end = quantity.span
+        run_end = starts.get(start)
+        partly = run_end is None and any(start < run_start < end for run_start in starts)  # 99.xx%
+        if run_end is None and not partly:
+            kept.append((quantity, role))
+        elif partly or _placeholder_figure(low, start, run_end, end, role):
+            kept.append(
+                (_quantity(math.nan, quantity.kind, quantity.unit, quantity.comparator, start, end, text), role)
+            )
+    quantities[:] = [pair[0] for pair in kept]
+    roles[:] = [pair[1] for pair in kept]
+
+
+def _placeholder_figure(low: str, start: int, run_end: int, end: int, role: str | None) -> bool:
+    """Whether a placeholder read as a figure is one: it has a role word before it ("达到 XX"), or a unit,
+    sign or scale after it, other than a measure word glued into a noun ("X项目", "XX集团" name things)."""
+    rest = low[run_end:end]
+    if not rest:
+        if role is None or _PLACEHOLDER_NAME_BEFORE.find(low[:start].rstrip()):
+            return False
+        following = low[end:].lstrip()[:1]
+        return not ("a" <= following <= "z")  # "reach X", not "reach X conference"
+    if role is not None or len(rest) > 1 or not CJK.match(rest) or not CJK.match(low, end):
+        return True
+    return rest in _PLACEHOLDER_CLASSIFIERS and low[end - 1 : end + 1] not in _CLASSIFIER_NOUNS
+
+
+def _scan_x_multiples(
+    text: str, low: str, runs: list[tuple[int, int]], quantities: list[Quantity], roles: list[str | None]
+) -> None:
+    """Multiples written "x3", "x1.5" (a lone x right before the number); "x86" is not one."""
+    for start, end in runs:
+        if end - start != 1 or low[end : end + 1] not in _DIGIT_CHARS:
+            continue
+        match = _X_MULTIPLE.match(low, start)
+        if match is None or not 1 < float(match.group(1)) <= _MAX_X_MULTIPLE:
+            continue
+        role = _role(_context(low, start)[0])
+        comparator = role if role in _COMPARATOR_SYMBOLS else None
+        quantities.append(_quantity(float(match.group(1)), "multiple", None, comparator, start, match.end(), text))
+        roles.append(role)
+
+
 def _start(pair: tuple[Quantity, str | None]) -> int:
     return pair[0].span[0]
+
+
+def is_duration(quantity: Quantity) -> bool:
+    """Whether the figure is a length of time ("48 hours", "15 分钟内"), as in a time bound to meet."""
+    return quantity.kind == "number" and (quantity.unit or "").lower() in DURATION_UNITS
 
 
 def find_quantities(text: str) -> tuple[Quantity, ...]:

@@ -21,6 +21,7 @@ from ..config import Config
 from ..findings import Finding
 from ..model import OKRSet
 from ..rules import lexicon
+from ..rules.shape import work_at_end, work_at_start
 from .candidates import PLACEHOLDERS, figure_text, placeholders_in, suggestions
 from .schemas import AchievedKR, GuidingQuestion, MissedKR, Obstacle, RetrospectiveDraft, RewriteCandidate
 
@@ -207,12 +208,11 @@ class _Activity:
 
 
 def _activity(clause: str) -> _Activity | None:
-    verbs = lexicon.get("activity_verbs")
-    match = verbs.at_start(clause)
+    match = work_at_start(clause)
     if match is not None:
         rest = clause[match.end :].strip(_PUNCT)
         return _Activity(clause[match.start :].strip(_PUNCT), match.text, rest, True) if rest else None
-    match = verbs.at_end(clause)
+    match = work_at_end(clause)
     if match is not None:
         rest = clause[: match.start].strip(_PUNCT)
         return _Activity(clause.strip(_PUNCT), match.text, rest, False) if rest else None
@@ -221,9 +221,8 @@ def _activity(clause: str) -> _Activity | None:
 
 def _object_core(text: str) -> str:
     """The object of the work without a second work verb at its ends: "会员体系开发" → "会员体系"."""
-    verbs = lexicon.get("activity_verbs")
     for _ in range(2):
-        match = verbs.at_end(text) or verbs.at_start(text)
+        match = work_at_end(text) or work_at_start(text)
         if match is None:
             break
         rest = (text[: match.start] + text[match.end :]).strip(_PUNCT)

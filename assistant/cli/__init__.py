@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +24,7 @@ from ..model import OKRSet, okr_json_schema
 from ..reports import FORMATS, write_atomic, write_report
 from ..review import Review
 from ..rules.catalogue import dimension_label, rules
+from ..triage import resolve_language
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_MIN_KRS = 2000  # below this a progress bar only flickers
@@ -95,11 +95,8 @@ def _parse_map(pairs: list[str] | None, base: dict[str, str]) -> dict[str, str]:
 
 
 def report_language(sets: list[OKRSet], setting: str) -> str:
-    """Headings follow the setting, else the language most objectives are written in (Chinese on a tie)."""
-    if setting in ("zh", "en"):
-        return setting
-    votes = Counter(detect_language(o.text) for s in sets for o in s.objectives[:5])
-    return "en" if votes["en"] > votes["zh"] else "zh"
+    """The one language of a whole report: the setting, else the language most of the input is written in."""
+    return resolve_language(setting, sets)
 
 
 @app.command()
@@ -125,7 +122,12 @@ def check(
         list[str] | None,
         typer.Option("--map", help="Map an unusual column header to a field: 'Header=field'."),
     ] = None,
-    lang: Annotated[str | None, typer.Option(help="Language of messages: auto, zh or en.")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="Language of the whole report (headings, labels, messages, fixes): auto (from the input), zh or en."
+        ),
+    ] = None,
     config_path: Annotated[Path | None, typer.Option("--config", help="Settings file (default: discovered).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on large batches.")] = True,
     suggest: Annotated[
@@ -154,6 +156,9 @@ def check(
     mapping = _parse_map(column_map, dict(config.columns))
 
     loaded = load_paths(paths, column_map=mapping or None)
+    # One language for the report and every message in it, so labels and messages never disagree.
+    language = report_language(loaded.sets, config.language)
+    config = replace(config, language=language)
     total = sum(len(o.key_results) for s in loaded.sets for o in s.objectives)
     if progress and total >= PROGRESS_MIN_KRS and err.is_terminal:
         from rich.progress import Progress
@@ -164,7 +169,6 @@ def check(
     else:
         findings = run_check(loaded.sets, config)
 
-    language = report_language(loaded.sets, config.language)
     review = Review(
         inputs=list(paths),
         sets=loaded.sets,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -55,6 +56,14 @@ def evaluate(
     against: Annotated[Path | None, typer.Option(help="An earlier run's JSON: per-case diffs in the HTML.")] = None,
     judge: Annotated[bool, typer.Option("--judge", help="Add model-graded rubric scores (needs a model).")] = False,
     retrieval: Annotated[bool, typer.Option(help="Also measure retrieval (evals/retrieval/queries.yaml).")] = True,
+    realworld: Annotated[
+        Path | None,
+        typer.Option(
+            help="Labelled real-world OKRs to score the rules on (default: OKR_REVIEW_REALWORLD, else the set "
+            "beside a checkout; skipped when none is found)."
+        ),
+    ] = None,
+    no_realworld: Annotated[bool, typer.Option("--no-realworld", help="Leave the real-world set out.")] = False,
     data_dir: DataDirOption = None,
     knowledge_dir: KnowledgeDirOption = None,
     config_path: ConfigOption = None,
@@ -80,6 +89,7 @@ def evaluate(
         write_html,
         write_run,
     )
+    from ..evaluation.realworld import Location, RealWorldError, checkout_root, load, locate
     from ..evaluation.runner import parse_prompt_pins
 
     evals = _evals_dir()
@@ -94,6 +104,16 @@ def evaluate(
             parse_prompt_pins(spec)
     except (ThresholdError, ValueError) as exc:
         raise _fail(str(exc)) from None
+    found = Location(None)  # the real-world set goes with the rule cases
+    if "rules" in kinds and no_realworld:
+        found = Location(None, note="real-world set: skipped (--no-realworld)")
+    elif "rules" in kinds:
+        try:
+            found = locate(realworld, os.environ, checkout_root())
+            if found.path is not None:
+                load(found.path)  # refuse a broken file before anything runs
+        except RealWorldError as exc:
+            raise _fail(str(exc)) from None
     config = _load_settings(config_path)
     settings = None
     models: list[str] = []
@@ -130,6 +150,8 @@ def evaluate(
         repeats=repeat,
         concurrency=concurrency,
         retrieval_cases=evals / "retrieval" / "queries.yaml" if retrieval else None,
+        realworld=found.path,
+        realworld_note=found.note,
     )
     judge_fn = None
     if judge:

@@ -3,7 +3,8 @@
 Cases live in ``evals/cases/*.jsonl`` (see its README). The rule engine is measured once per run
 (precision/recall/F1 per code and dimension; retrieval hit@k/MRR); the assistant's tasks run
 under every column (the offline suggester always, then each model × prompt version) with repeats,
-and deterministic checks decide each case. Thresholds come from ``evals/thresholds.toml``.
+and deterministic checks decide each case. Thresholds come from ``evals/thresholds.toml``. A labelled
+set of real published OKRs, kept outside the repository, is scored per label by ``realworld``.
 """
 
 from .cases import KINDS, Case, CaseFileError, Suite, load_suite

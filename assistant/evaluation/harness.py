@@ -19,6 +19,8 @@ from ..llm import list_prompts
 from .cases import KINDS, Suite, load_suite
 from .judge import JudgeReport, judge_verdicts
 from .metrics import check_thresholds, column_metrics, rule_metrics
+from .realworld import evaluate as evaluate_realworld
+from .realworld import realworld_verdicts
 from .report import RUN_FORMAT
 from .runner import CaseResult, Environment, Subject, run_rules, run_tasks
 
@@ -35,6 +37,8 @@ class EvalOptions:
     repeats: int = 1
     concurrency: int = 4
     retrieval_cases: Path | None = None  # evals/retrieval/queries.yaml
+    realworld: Path | None = None  # the labelled real-world set, scored with the rule cases
+    realworld_note: str = ""  # why it is absent, when it is
     label: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -76,6 +80,8 @@ def run_evaluation(
             "mrr": scores.mrr,
             "misses": [r.case.question for r in scores.misses(3)],
         }
+    if options.realworld is not None and "rules" in options.kinds:
+        engine["realworld"] = evaluate_realworld(options.realworld, env.config)
     columns = column_metrics(task_results)
     record: dict[str, Any] = {
         "format": RUN_FORMAT,
@@ -95,6 +101,10 @@ def run_evaluation(
             "prompts_dir": str(env.prompts_dir) if env.prompts_dir else None,
             "thresholds_file": str(options.thresholds_file) if options.thresholds_file else None,
             "thresholds": options.thresholds,
+            "realworld": {
+                "path": str(options.realworld) if options.realworld else None,
+                "note": options.realworld_note,
+            },
             **options.extra,
         },
         "suite": {"counts": suite.counts(), "problems": suite.problems},
@@ -107,6 +117,7 @@ def run_evaluation(
         for subject, mean in report.means.items():
             columns.setdefault(subject, {}).setdefault("rewrite", {})["judge_score"] = mean
     verdicts = check_thresholds(options.thresholds, engine, columns)
+    verdicts += realworld_verdicts(options.thresholds, engine.get("realworld"))
     if judge is not None:
         verdicts += judge_verdicts(options.thresholds, record["judge"])
     record["verdicts"] = [

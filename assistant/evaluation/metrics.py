@@ -181,7 +181,26 @@ def load_thresholds(path: Path) -> dict[str, Any]:
                 continue
             if not isinstance(limit, dict) or not set(limit) <= {"min", "max"} or not limit:
                 raise ThresholdError(f"{path}: [{scope}] {metric}: expected {{ min = … }} or {{ max = … }}")
+    _check_realworld(path, data.get("realworld", {}))
     return data
+
+
+def _is_limit(limit: Any) -> bool:
+    return isinstance(limit, dict) and bool(limit) and set(limit) <= {"min", "max"}
+
+
+def _check_realworld(path: Path, section: Mapping[str, Any]) -> None:
+    """``[realworld]``: limits on its figures, and ``each_label`` (``min_items`` and per-label limits)."""
+    for metric, limit in section.items():
+        if metric != "each_label" and not _is_limit(limit):
+            raise ThresholdError(f"{path}: [realworld] {metric}: expected {{ min = … }} or {{ max = … }}")
+    each = section.get("each_label", {})
+    min_items = each.get("min_items", 1) if isinstance(each, dict) else None
+    if not isinstance(min_items, int) or isinstance(min_items, bool) or min_items < 1:
+        raise ThresholdError(f"{path}: [realworld.each_label] min_items: expected a whole number ≥ 1")
+    for metric, limit in each.items():
+        if metric != "min_items" and not _is_limit(limit):
+            raise ThresholdError(f"{path}: [realworld.each_label] {metric}: expected {{ min = … }} or {{ max = … }}")
 
 
 def lookup(metrics: Mapping[str, Any], dotted: str) -> float | None:

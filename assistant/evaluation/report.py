@@ -67,6 +67,7 @@ def print_run(run: Mapping[str, Any], console: Console) -> None:
                 dimension, _show(scores["precision"], "pct"), _show(scores["recall"], "pct"), _show(scores["f1"], "pct")
             )
         console.print(table)
+    _print_realworld(run, console)
     retrieval = run["engine"].get("retrieval")
     if retrieval:
         console.print(
@@ -97,6 +98,51 @@ def print_run(run: Mapping[str, Any], console: Console) -> None:
             f"  [red]missed[/] {verdict['scope']}: {verdict['metric']} = {_show(verdict['value'])} "
             f"(needs {verdict['limit']})",
             highlight=False,
+        )
+
+
+def realworld_rows(realworld: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The real-world table's rows: each label, then micro over all labels and per language (support = gold labels)."""
+
+    def micro(scores: Mapping[str, Any]) -> dict[str, Any]:
+        support = scores["tp"] + scores["fn"]
+        return {**scores, "support": support, "precision": scores["micro_precision"], "recall": scores["micro_recall"]}
+
+    rows: list[tuple[str, Mapping[str, Any]]] = list(realworld["by_label"].items())
+    rows.append(("all labels (micro)", micro(realworld)))
+    rows += [(f"{lang} (micro)", micro(scores)) for lang, scores in realworld["by_language"].items()]
+    return rows
+
+
+def realworld_title(realworld: Mapping[str, Any]) -> str:
+    """``Real-world set: 304 items (en 108, zh 196) in 32 sets``."""
+    languages = ", ".join(f"{lang} {scores['items']}" for lang, scores in realworld["by_language"].items())
+    return f"Real-world set: {realworld['items']} items ({languages}) in {realworld['sets']} sets"
+
+
+def _print_realworld(run: Mapping[str, Any], console: Console) -> None:
+    """Per-label precision and recall on the real-world set, and its verdicts; or the one line saying it was skipped."""
+    realworld = run["engine"].get("realworld")
+    if realworld is None:
+        note = run["settings"].get("realworld", {}).get("note")
+        if note:
+            console.print(note, highlight=False, markup=False)
+        return
+    table = Table(title=realworld_title(realworld), title_justify="left", caption=realworld["path"])
+    for name in ("label", "support", "tp", "fp", "fn", "P", "R"):
+        table.add_column(name, justify="left" if name == "label" else "right")
+    for name, scores in realworld_rows(realworld):
+        counts = [str(scores[k]) for k in ("support", "tp", "fp", "fn")]
+        table.add_row(name, *counts, _show(scores["precision"], "pct"), _show(scores["recall"], "pct"))
+    console.print(table)
+    errors = len(realworld["errors"])
+    console.print(f"  {errors} items with a miss or a false alarm (listed in the run's JSON and HTML)", highlight=False)
+    if realworld.get("unknown_codes"):
+        console.print(f"  codes no rule has yet: {', '.join(realworld['unknown_codes'])}", highlight=False)
+    for verdict in (v for v in run["verdicts"] if v["scope"] == "realworld"):
+        mark = "[green]met[/]" if verdict["ok"] else "[red]missed[/]"
+        console.print(
+            f"  {mark} {verdict['metric']} = {_show(verdict['value'])} (needs {verdict['limit']})", highlight=False
         )
 
 
@@ -307,6 +353,7 @@ def _metrics_section(run: Mapping[str, Any], subjects: Sequence[str]) -> str:
                 + "</tr>"
             )
         out.append("</table>")
+    out.append(_realworld_section(run))
     retrieval = run["engine"].get("retrieval")
     if retrieval:
         out.append(
@@ -341,6 +388,46 @@ def _metrics_section(run: Mapping[str, Any], subjects: Sequence[str]) -> str:
         out.append(
             f"<tr><td>{escape(verdict['scope'])}</td><td>{escape(verdict['metric'])}</td>"
             f"<td>{escape(verdict['limit'])}</td><td class='num'>{_show(verdict['value'])}</td>{mark}</tr>"
+        )
+    out.append("</table>")
+    return "".join(out)
+
+
+_ERROR_LABELS = ("gold", "predicted", "missed", "false_alarms")
+
+
+def _realworld_section(run: Mapping[str, Any]) -> str:
+    """The real-world figures, then every miss and false alarm with its text, gold labels and codes."""
+    realworld = run["engine"].get("realworld")
+    if realworld is None:
+        note = run["settings"].get("realworld", {}).get("note")
+        return f"<h3>Real-world set</h3><p>{escape(note)}</p>" if note else ""
+    out = [
+        f"<h3>{escape(realworld_title(realworld))}</h3><p>{escape(realworld['path'])}</p>",
+        "<table><tr><th>label</th><th>support</th><th>tp</th><th>fp</th><th>fn</th><th>precision</th>"
+        "<th>recall</th></tr>",
+    ]
+    for name, scores in realworld_rows(realworld):
+        out.append(
+            f"<tr><td>{escape(name)}</td>"
+            + "".join(f'<td class="num">{scores[k]}</td>' for k in ("support", "tp", "fp", "fn"))
+            + "".join(f'<td class="num">{_show(scores[k], "pct")}</td>' for k in ("precision", "recall"))
+            + "</tr>"
+        )
+    out.append("</table>")
+    errors = realworld["errors"]
+    out.append(f"<h4>Misses and false alarms ({len(errors)} items)</h4>")
+    out.append(
+        "<table><tr><th>set · item</th><th>text</th><th>gold</th><th>predicted</th><th>missed</th>"
+        "<th>false alarm</th><th>codes</th></tr>"
+    )
+    for error in errors:
+        other = f"<br><small>also {escape(', '.join(error['other_codes']))}</small>" if error["other_codes"] else ""
+        out.append(
+            f"<tr><td>{escape(error['set'])}<br><small>{escape(error['item'])} · {escape(error['language'])}</small>"
+            f"</td><td>{escape(error['text'])}</td>"
+            + "".join(f"<td>{escape(', '.join(error[k]) or '–')}</td>" for k in _ERROR_LABELS)
+            + f"<td>{escape(', '.join(error['codes']) or '–')}{other}</td></tr>"
         )
     out.append("</table>")
     return "".join(out)

@@ -9,12 +9,22 @@ with validated models.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from ..model import Action, Dependency, DependencyStatus, KeyResult, Objective, OKRSet, SourceRef
 
-__all__ = ["action", "dependency", "from_values", "key_result", "objective", "okr_set", "source"]
+__all__ = [
+    "action",
+    "dependency",
+    "from_values",
+    "key_result",
+    "objective",
+    "okr_set",
+    "rescale_confidence",
+    "source",
+]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -143,3 +153,14 @@ def okr_set(
             "source": source,
         },
     )
+
+
+def rescale_confidence(sets: Iterable[OKRSet], new: Mapping[float, float]) -> None:
+    """Replace every confidence read as ``c`` with ``new[c]``: for a file found to be on another scale once read."""
+    for item in sets:
+        for goal in item.objectives:
+            if goal.confidence is not None:
+                goal.__dict__["confidence"] = new.get(goal.confidence, goal.confidence)
+            for kr in goal.key_results:
+                if kr.confidence is not None:
+                    kr.__dict__["confidence"] = new.get(kr.confidence, kr.confidence)

@@ -1,7 +1,7 @@
 """Markdown and plain-text outlines — files or pasted text — as OKR sets.
 
 ```
-# 平台研发部 2025Q3                 a heading: team and cycle of a new set
+# 平台研发部 2025Q3（部门级）        a heading: team, cycle and bracketed level of a new set
 层级: 部门                          set lines: level, parent, cycle, owner
 O1: 让客户… (负责人: 张三, 信心 60%)  an objective, with trailing attributes
 - KR1: 链路延时…（原 0.6 毫秒）       a key result; ordinary parentheses stay in the text
@@ -10,7 +10,8 @@ O1: 让客户… (负责人: 张三, 信心 60%)  an objective, with trailing at
 
 Labels may be Chinese or English (``目标1：``, ``Objective 1:``, ``关键结果1：``, ``Key Result 1:``, ``KR1.``,
 ``**O1**：``); a plain bullet or numbered line under an objective is a key result. Prose that matches none
-of these is ignored. Problems carry the 1-based line number.
+of these is ignored. Problems carry the 1-based line number. Confidences are read on the scale the whole
+file uses (percent, 0–1 or 1–10), with a notice when that was a guess.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from pathlib import PurePath
 from typing import Any
 
 from ..findings import ImportResult, InputProblem, ProblemLevel
-from ..model import OKRSet
+from ..model import Level, OKRSet
+from ..shipped import data_table
 from . import _construct as build
 from . import _values as values
 from ._ids import assign_ids, kr_label, objective_label
 
-__all__ = ["default_team", "parse_outline"]
+__all__ = ["default_team", "parse_outline", "read_heading"]
 
 _NUM = r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
 # After a label: a colon, or a number followed by a colon, a full stop (not a decimal point) or a space.
@@ -45,8 +47,26 @@ _BULLET = re.compile(
 )
 _CHECKBOX = re.compile(r"^\[[ xX✓]\]\s*")
 _EMPHASIS = re.compile(r"\*\*|__")
-_TEAM_NOISE = re.compile(r"\b(?:OKRs?|objectives?\s+(?:and|&)\s+key\s+results?)\b|目标与关键结果", re.IGNORECASE)
-_TEAM_TRIM = " \t-—–:：|·,，()（）[]【】的"
+_HEADING_WORDS = data_table("importers")["heading"]
+# Noise words of a heading: Latin ones wherever they stand as whole words, Chinese ones filling or ending a part.
+_LATIN_NOISE = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
+    + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _HEADING_WORDS["noise"] if w.isascii())
+    + r")(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_CJK_NOISE = re.compile(
+    "(?:" + "|".join(re.escape(w) for w in _HEADING_WORDS["noise"] if not w.isascii()) + r")[\s的]*$"
+)
+_LEVEL_SUFFIX = re.compile(
+    r"[\s_-]*(?:" + "|".join(map(re.escape, _HEADING_WORDS["level_suffixes"])) + r")$", re.IGNORECASE
+)
+# A bracketed group without brackets inside; its parts are split on list punctuation.
+_GROUP = re.compile(r"[(（\[【]([^()（）\[\]【】]*)[)）\]】]")
+_GROUP_PARTS = re.compile(r"[,，、;；/]")
+# Separators between the parts of a heading; a hyphen only with spaces around it ("R&D-Beijing" is one name).
+_SEPARATOR = re.compile(r"(\s*[—–|｜:：]+\s*|\s+[-－]+\s+)")
+_TEAM_TRIM = " \t-—–－:：|｜·,，的"
 
 # Attribute keys (trailing "(key: value, …)" groups and "key: value" lines) → attribute name.
 _ATTRIBUTES = {
@@ -167,6 +187,77 @@ def _indent(line: str) -> int:
     return width
 
 
+def _level_word(text: str) -> Level | None:
+    """The level a bracketed word names ("公司级", "Company level", "团队"), else None."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    for word in (text, _LEVEL_SUFFIX.sub("", text)):
+        try:
+            found = values.level(word)
+        except ValueError:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _without_noise(text: str) -> str:
+    """A part of a heading without its noise words ("OKRs", a closing "目标") and stray punctuation."""
+    text = _LATIN_NOISE.sub(" ", text)
+    while (shorter := _CJK_NOISE.sub("", text).strip(_TEAM_TRIM)) != text:
+        text = shorter
+    return re.sub(r"\s+", " ", text).strip(_TEAM_TRIM)
+
+
+def _group_facts(inner: str) -> tuple[Level | None, str | None] | None:
+    """The level and cycle a bracketed group gives, if every part of it is one of these or a noise word."""
+    level = cycle = None
+    for part in _GROUP_PARTS.split(inner):
+        named, (start, end) = values.find_cycle(part)
+        rest = _without_noise(part[:start] + " " + part[end:] if named else part)
+        found = _level_word(rest) if rest else None
+        if rest and found is None:
+            return None
+        level, cycle = level or found, cycle or named
+    return level, cycle
+
+
+def _team_of(text: str) -> str:
+    """The team a heading names once its cycle and level are out: its parts without noise, outer separators dropped."""
+    pieces = _SEPARATOR.split(text)
+    parts = [_without_noise(piece) for piece in pieces[0::2]]
+    kept = [index for index, part in enumerate(parts) if part]
+    if not kept:
+        return ""
+    team = parts[kept[0]]
+    for index in kept[1:]:
+        team += pieces[2 * index - 1] + parts[index]
+    return team
+
+
+def read_heading(content: str) -> tuple[str, Level | None, str | None]:
+    """Team, level and cycle of a set heading: "Q3 2025 OKRs — Acme (company)" → ("Acme", company, "2025Q3").
+
+    A bracketed group is read only when it holds nothing but a level, a cycle or noise words, so "R&D (Beijing)
+    team" keeps its brackets. The cycle may stand anywhere; noise words and separators at the ends are dropped.
+    """
+    level = cycle = None
+    kept: list[str] = []
+    position = 0
+    for group in _GROUP.finditer(content):
+        facts = _group_facts(group.group(1))
+        if facts is None:
+            continue
+        kept.append(content[position : group.start()])
+        position = group.end()
+        level, cycle = level or facts[0], cycle or facts[1]
+    text = " ".join([*kept, content[position:]])
+    if cycle is None:
+        cycle, (start, end) = values.find_cycle(text)
+        if cycle:
+            text = text[:start] + " " + text[end:]
+    return _team_of(text)[: values.NAME_LIMIT], level, cycle
+
+
 @dataclass(slots=True, eq=False)
 class _KR:
     label: str | None
@@ -192,6 +283,7 @@ class _Set:
     cycle: str | None
     line: int
     heading: int  # heading level; 0 for text before any heading
+    level: Level | None = None  # the level a heading gives in brackets: "（部门级）", "(company)"
     attributes: list[tuple[str, str, int]] = field(default_factory=list)
     objectives: list[_Objective] = field(default_factory=list)
 
@@ -207,6 +299,7 @@ class _Parser:
         self.set: _Set | None = None
         self.objective: _Objective | None = None
         self.kr: _KR | None = None
+        self.scale = values.ConfidenceScale.percent  # of the file's confidences, known once all lines are read
 
     def problem(
         self, line: int, reason: str, name: str | None = None, level: ProblemLevel = ProblemLevel.error
@@ -278,10 +371,8 @@ class _Parser:
         return False
 
     def _heading(self, number: int, content: str, level: int) -> None:
-        cycle, (start, end) = values.find_cycle(content)
-        team = _TEAM_NOISE.sub(" ", content[:start] + " " + content[end:] if cycle else content)
-        team = re.sub(r"\s+", " ", team).strip(_TEAM_TRIM)
-        self.set = _Set(team or self.team, cycle, number, level)
+        team, tier, cycle = read_heading(content)
+        self.set = _Set(team or self.team, cycle, number, level, tier)
         self.sets.append(self.set)
         self.objective = self.kr = None
 
@@ -324,7 +415,22 @@ class _Parser:
 
     def finish(self) -> list[OKRSet]:
         drafts = self._without_titles()
+        self._detect_scale(drafts)
         return [self._build_set(draft) for draft in drafts]
+
+    def _detect_scale(self, drafts: list[_Set]) -> None:
+        """The scale of every confidence in the file (1–10 or percent), with a notice when it was a guess."""
+        cells = [
+            value
+            for draft in drafts
+            for objective in draft.objectives
+            for item in (objective, *objective.key_results)
+            for name, value, _ in item.attributes
+            if name == "confidence"
+        ]
+        reading = values.confidence_scale(cells)
+        self.scale = reading.scale
+        self.problems += values.scale_problems(reading, self.file)
 
     def _without_titles(self) -> list[_Set]:
         """Drop empty preambles and title headings (a "#" over "##" team headings), passing a title's cycle on."""
@@ -347,7 +453,7 @@ class _Parser:
 
     def _percent(self, value: str, line: int, name: str) -> float | None:
         try:
-            return values.percent(value)
+            return values.confidence(value, self.scale) if name == "confidence" else values.percent(value)
         except ValueError as exc:
             self.problem(line, f"bad {name}: {exc}", name)
             return None
@@ -368,7 +474,7 @@ class _Parser:
             return None
 
     def _build_set(self, draft: _Set) -> OKRSet:
-        fields: dict[str, Any] = {}
+        fields: dict[str, Any] = {"level": draft.level}
         team, cycle = draft.team, draft.cycle
         for name, value, line in draft.attributes:
             if name == "team":

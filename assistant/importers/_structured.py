@@ -9,6 +9,7 @@ dotted path of the field (``sets[0].objectives[1].key_results[2].confidence``) a
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..findings import ImportResult, InputProblem, ProblemLevel
 from ..model import KeyResult, Objective, OKRSet, SourceRef
+from . import _values as values
 from ._ids import assign_ids, kr_label, objective_label
 
 __all__ = ["load_document", "load_json", "load_yaml", "looks_structured"]
@@ -105,6 +107,10 @@ class _Context:
     def report(self, path: str, reason: str, line: int | None, level: ProblemLevel = ProblemLevel.error) -> None:
         self.problems.append(InputProblem(file=self.file, field=path or None, line=line, reason=reason, level=level))
 
+    def fresh(self) -> _Context:
+        """A context for the same file with a problem list of its own."""
+        return _Context(self.file, self.lines)
+
     def source(self, item: Any) -> SourceRef:
         return SourceRef(file=self.file, line=self.line(item))
 
@@ -143,11 +149,31 @@ def load_document(data: Any, file: str, lines: dict[int, int] | None = None) -> 
     else:
         ctx.report("", "expected an OKR set, a list of sets or {\"sets\": [...]} (see 'okr-review schema')", None)
         return result
+    # Each set keeps its own problems, so they stay in document order though all sets are prepared first.
+    prepared = []
     for item, path in zip(items, paths, strict=True):
-        okr_set = _read_set(item, path, ctx)
+        own = ctx.fresh()
+        prepared.append((_prepare(item, path, own), path, own))
+    notice = _confidence_scale([entry for found, _, _ in prepared if found for entry in found[1]], ctx)
+    for found, path, own in prepared:
+        okr_set = _read_set(*found, path, own) if found else None
+        ctx.problems.extend(own.problems)
         if okr_set is not None:
             result.sets.append(okr_set)
+    ctx.problems.extend(notice)
     return result
+
+
+def _confidence_scale(entries: list[_Entry], ctx: _Context) -> list[InputProblem]:
+    """Read the document's confidences on the one scale they share: 1–10 values are rewritten as percentages."""
+    items = [item.data for entry in entries for item in (entry, *entry.children)]
+    reading = values.confidence_scale(item.get("confidence") for item in items)
+    if reading.scale is values.ConfidenceScale.ten:
+        for item in items:
+            with suppress(ValueError):  # a value that does not read is left for validation to report
+                if item.get("confidence") is not None:
+                    item["confidence"] = values.confidence(item["confidence"], reading.scale)
+    return values.scale_problems(reading, ctx.file)
 
 
 def _message(error: Any) -> str:
@@ -242,7 +268,8 @@ class _Entry:
     children: list[_Entry] = field(default_factory=list)
 
 
-def _read_set(raw: Any, base: str, ctx: _Context) -> OKRSet | None:
+def _prepare(raw: Any, base: str, ctx: _Context) -> tuple[dict[str, Any], list[_Entry], int | None] | None:
+    """A set's own fields and its objectives and key results, copied for validation; None if it is no mapping."""
     line = ctx.line(raw)
     if not isinstance(raw, dict):
         ctx.report(base, "expected a mapping (an OKR set); skipped", line)
@@ -269,7 +296,10 @@ def _read_set(raw: Any, base: str, ctx: _Context) -> OKRSet | None:
                 _Entry(kr_path, kr_line, kr_data, _label(kr_data, kr_label, "KR", kr_path, kr_line, ctx))
             )
         entries.append(entry)
+    return data, entries, line
 
+
+def _read_set(data: dict[str, Any], entries: list[_Entry], line: int | None, base: str, ctx: _Context) -> OKRSet | None:
     kept: list[tuple[Any, _Entry, list[tuple[Any, _Entry]]]] = []
     whole = {**data, "objectives": [{**e.data, "key_results": [k.data for k in e.children]} for e in entries]}
     try:  # fast path: the whole set is valid

@@ -4,6 +4,7 @@ OKR tools (飞书OKR, Tita…) and Excel trackers export one row per key result,
 objective on every row, or leaving them blank under a merged cell. This module finds the header row (it may
 sit under a title row), maps the columns to fields (``_columns``), groups rows into sets by (team, cycle)
 and into objectives, checks each value once (``_values``) and builds the model without re-validating it.
+Confidences are read on the one scale a whole file uses (percent, 0–1 or 1–10; see ``confidence_scale``).
 
 Speed matters: a 100,000-row CSV is read in one streaming pass; conversions are cached per distinct cell
 value, and every problem names its file, row and field.
@@ -31,7 +32,7 @@ from ._encoding import HEAD_BYTES, candidates, decode_head
 from ._ids import assign_ids, kr_label, objective_label
 from ._values import TEXT_LIMIT
 
-__all__ = ["HEADER_SCAN_ROWS", "Layout", "TableReader", "find_layout", "load_csv", "no_header"]
+__all__ = ["HEADER_SCAN_ROWS", "Layout", "TableReader", "confidence_scale", "find_layout", "load_csv", "no_header"]
 
 HEADER_SCAN_ROWS = 10  # the header row must be among the first rows of a file or sheet
 
@@ -548,6 +549,13 @@ class TableReader:
 
     # ---------------------------------------------------------------- result
 
+    def confidence_cells(self) -> list[Any]:
+        """The distinct confidence cells read (key result and objective columns), those that read as a percentage."""
+        cells = []
+        for name in ("confidence", "objective_confidence"):
+            cells += [cell for cell, value in self._caches.get(name, {}).items() if type(value) is not _Bad]
+        return cells
+
     def finish(self) -> list[Any]:
         """The OKR sets read, with final ids; problems are in ``self.problems``."""
         sets = []
@@ -599,6 +607,19 @@ class TableReader:
                 )
             )
         return sets
+
+
+def confidence_scale(readers: Iterable[TableReader], sets: list[Any], file: str) -> list[InputProblem]:
+    """Read one file's confidences on the scale all its tables share: 1–10 values in ``sets`` become percentages.
+
+    The scale is a property of the export, so it is detected once over every table of the file; the notice
+    saying which scale was assumed, when that was a guess, is returned.
+    """
+    cells = [cell for reader in readers for cell in reader.confidence_cells()]
+    reading = values.confidence_scale(cells)
+    if reading.scale is values.ConfidenceScale.ten:
+        build.rescale_confidence(sets, {values.percent(cell): values.confidence(cell, reading.scale) for cell in cells})
+    return values.scale_problems(reading, file)
 
 
 # ---------------------------------------------------------------- CSV
@@ -668,6 +689,7 @@ def _read_csv(path: Path, file: str, matcher: ColumnMatcher, encoding: str, deli
             add(number, cells)
         result.sets = reader.finish()
     result.problems.extend(reader.problems)
+    result.problems.extend(confidence_scale([reader], result.sets, file))
     return result
 
 

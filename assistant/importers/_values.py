@@ -8,25 +8,35 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
+from ..findings import InputProblem, ProblemLevel
 from ..model import (
     _ALIGNMENT_ALIASES,
     _LEVEL_ALIASES,
+    _PERCENT_RE,
     _STATUS_ALIASES,
     AlignmentType,
     DependencyStatus,
     Level,
     parse_percent,
 )
+from ..shipped import data_table
 
 __all__ = [
     "NAME_LIMIT",
     "TEXT_LIMIT",
+    "ConfidenceScale",
     "MissingYear",
+    "ScaleReading",
     "alignment",
     "cell_text",
+    "confidence",
+    "confidence_scale",
     "cycle_year",
     "due_date",
     "find_cycle",
@@ -36,10 +46,13 @@ __all__ = [
     "number",
     "percent",
     "refs",
+    "scale_notice",
+    "scale_problems",
     "score",
     "status",
 ]
 
+TEN_POINT_MAX: float = data_table("importers")["confidence"]["ten_point_max"]
 TEXT_LIMIT = 2000  # objective, key result, note, action, handshake point
 NAME_LIMIT = 200  # team, owner, cycle, unit and other short cells
 
@@ -54,14 +67,26 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_Y = r"(?<!\d)((?:19|20)\d{2})"  # a year
+_FY = r"(?<![A-Za-z])FY\s*-?\s*"  # a fiscal-year mark, read as the plain year like 2025财年
+# Tried in order; the first pattern found anywhere in the text wins, so longer forms come before their parts.
 _CYCLES = [
-    (re.compile(r"((?:19|20)\d{2})\s*年?\s*[-/ ]?\s*[Qq]\s*([1-4])(?!\d)"), "{0}Q{1}"),
-    (re.compile(r"(?<![A-Za-z])[Qq]([1-4])\s*[-/ ]?\s*((?:19|20)\d{2})(?!\d)"), "{1}Q{0}"),
-    (re.compile(r"((?:19|20)\d{2})\s*年?\s*[-/ ]?\s*[Hh]\s*([12])(?!\d)"), "{0}H{1}"),
-    (re.compile(r"((?:19|20)\d{2})\s*年\s*(?:第\s*)?([一二三四1-4])\s*季度?"), "{0}Q{1}"),
-    (re.compile(r"((?:19|20)\d{2})\s*年\s*([上下])半年"), "{0}H{1}"),
-    (re.compile(r"((?:19|20)\d{2})\s*(?:年度?|财年)"), "{0}"),
+    (re.compile(rf"{_FY}{_Y}\s*[-/ ]?\s*[Qq]\s*([1-4])(?!\d)", re.IGNORECASE), "{0}Q{1}"),
+    (re.compile(rf"{_FY}{_Y}\s*[-/ ]?\s*[Hh]\s*([12])(?!\d)", re.IGNORECASE), "{0}H{1}"),
+    (re.compile(rf"{_Y}\s*年?\s*[-/ ]?\s*[Qq]\s*([1-4])(?!\d)"), "{0}Q{1}"),
+    (re.compile(rf"(?<![A-Za-z])[Qq]([1-4])\s*[-/ ]?\s*(?:FY\s*)?{_Y}(?!\d)", re.IGNORECASE), "{1}Q{0}"),
+    (re.compile(rf"{_Y}\s*年?\s*[-/ ]?\s*[Hh]\s*([12])(?!\d)"), "{0}H{1}"),
+    (re.compile(rf"(?<![A-Za-z])[Hh]([12])\s*[-/ ]?\s*(?:FY\s*)?{_Y}(?!\d)", re.IGNORECASE), "{1}H{0}"),
+    (re.compile(rf"{_Y}\s*(?:年度?)?\s*(?:第\s*)?([一二三四1-4])\s*季度?"), "{0}Q{1}"),
+    (re.compile(rf"{_Y}\s*(?:年度?)?\s*([上下])半年"), "{0}H{1}"),
+    (re.compile(rf"{_FY}{_Y}(?!\d)", re.IGNORECASE), "{0}"),
+    (re.compile(rf"{_Y}\s*(?:年度?|财年)"), "{0}"),
     (re.compile(r"(?<![\dA-Za-z])((?:19|20)\d{2})(?![\dA-Za-z])"), "{0}"),
+    # Without a year: kept as the quarter or half alone (the year then comes from nowhere).
+    (re.compile(r"(?<![\dA-Za-z])[Qq]([1-4])(?![\dA-Za-z])"), "Q{0}"),
+    (re.compile(r"第\s*([一二三四1-4])\s*季度"), "Q{0}"),
+    (re.compile(r"(?<![\dA-Za-z])[Hh]([12])(?![\dA-Za-z])"), "H{0}"),
+    (re.compile(r"([上下])半年"), "H{0}"),
 ]
 
 
@@ -94,6 +119,91 @@ def percent(value: Any) -> float | None:
         return parse_percent(value)
     except ValueError as exc:
         raise ValueError(str(exc)) from None
+
+
+class ConfidenceScale(StrEnum):
+    """How a file writes its confidences (信心指数); detected once per file from all its values."""
+
+    percent = "percent"  # 0–100; bare fractions up to 1 still read as 0–1 (the model's own rule)
+    fraction = "fraction"  # 0–1
+    ten = "ten"  # 1–10, as some OKR tools export 信心指数: 9 → 90%
+    mixed = "mixed"  # percentages beside bare numbers up to 10: read as percentages, and reported
+    unclear = "unclear"  # fractions beside numbers up to 10: read value by value, and reported
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleReading:
+    """The scale assumed for a file's confidences, and the bare values that make it worth a notice."""
+
+    scale: ConfidenceScale
+    examples: tuple[float, ...] = ()
+
+
+def _reading(value: Any) -> tuple[float, bool] | None:
+    """A confidence cell as (number, written with %); None for a blank or a value that does not read."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value), False
+    match = _PERCENT_RE.match(unicodedata.normalize("NFKC", str(value)))
+    return (float(match.group(1)), bool(match.group(2))) if match else None
+
+
+def confidence_scale(cells: Iterable[Any]) -> ScaleReading:
+    """The scale of one file's confidence cells: any % or value above 10 → percent; all 0–1 → fraction; else 1–10.
+
+    Bare values between 0 and 1 beside values above 1 (0.8 and 8) fit no one scale: ``unclear``.
+    """
+    readings = [r for r in map(_reading, cells) if r is not None and 0 <= r[0] <= 100]
+    bare = sorted({number for number, explicit in readings if not explicit})
+    small = tuple(n for n in bare if 1 < n <= TEN_POINT_MAX)
+    if any(explicit for _, explicit in readings) or any(n > TEN_POINT_MAX for n in bare):
+        return ScaleReading(ConfidenceScale.mixed, small) if small else ScaleReading(ConfidenceScale.percent)
+    if not small:
+        return ScaleReading(ConfidenceScale.fraction if bare else ConfidenceScale.percent)
+    fractions = tuple(n for n in bare if 0 < n < 1)
+    if fractions:
+        return ScaleReading(ConfidenceScale.unclear, fractions[:3] + small[-3:])
+    return ScaleReading(ConfidenceScale.ten, small)
+
+
+def confidence(value: Any, scale: ConfidenceScale) -> float | None:
+    """A 0–100 confidence from a cell read on its file's scale: on the 1–10 scale ``9`` → 90.0, else ``percent``."""
+    if scale is ConfidenceScale.ten:
+        reading = _reading(value)
+        if reading is not None and not reading[1] and 0 <= reading[0] <= TEN_POINT_MAX:
+            return round(reading[0] * 10, 4)
+    return percent(value)
+
+
+def scale_notice(reading: ScaleReading) -> str | None:
+    """The notice that says which confidence scale a file was read on, when that was a guess worth telling."""
+    top = f"{TEN_POINT_MAX:g}"
+    if reading.scale is ConfidenceScale.ten:
+        last = reading.examples[-1]
+        return (
+            f"confidence read on a 1–{top} scale, as no value has % and none is above {top}: "
+            f"{last:g} is {last * 10:g}% (write {last:g}% if that is wrong)"
+        )
+    if reading.scale is ConfidenceScale.mixed:
+        last = reading.examples[-1]
+        return (
+            f"confidence read as percentages, as some values have % or are above {top}: "
+            f"{last:g} is {last:g}%, not {last * 10:g}% (write {last * 10:g}% if a 1–{top} scale was meant)"
+        )
+    if reading.scale is ConfidenceScale.unclear:
+        first, last = reading.examples[0], reading.examples[-1]
+        return (
+            f"confidence values fit no one scale (fractions such as {first:g} beside 1–{top} points such as "
+            f"{last:g}): {first:g} read as {first * 100:g}%, {last:g} as {last:g}%; write them all as percentages"
+        )
+    return None
+
+
+def scale_problems(reading: ScaleReading, file: str) -> list[InputProblem]:
+    """The file's notice about its confidence scale, as an input warning (the lowest level shown), if any."""
+    notice = scale_notice(reading)
+    return [InputProblem(file=file, field="confidence", reason=notice, level=ProblemLevel.warning)] if notice else []
 
 
 def _figure(value: Any, pattern: re.Pattern[str], what: str) -> float | None:

@@ -25,7 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .._gc import paused_gc
 from ..findings import ImportResult, InputProblem, ProblemLevel
 from ._columns import ColumnMatcher
-from ._tabular import HEADER_SCAN_ROWS, Layout, TableReader, find_layout, no_header
+from ._tabular import HEADER_SCAN_ROWS, Layout, TableReader, confidence_scale, find_layout, no_header
 
 __all__ = ["load_xlsx"]
 
@@ -181,9 +181,11 @@ def load_xlsx(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
                 parts = _sheet_parts(archive)
             except (KeyError, ElementTree.ParseError):
                 parts = {}
+            readers: list[TableReader] = []
             for sheet, layout in found:
                 default_team = path.stem if len(found) == 1 else sheet.title
                 reader = TableReader(file, sheet.title, default_team, layout)
+                readers.append(reader)
                 merges: list[str] = []
                 formulas: dict[int, set[int]] = {}
                 part = parts.get(sheet.title)
@@ -198,6 +200,7 @@ def load_xlsx(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
                     reader.add(number, cells, filled, formulas.get(number, ()))
                 result.sets.extend(reader.finish())
                 result.problems.extend(reader.problems)
+            result.problems.extend(confidence_scale(readers, result.sets, file))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as exc:
         result.problems.append(InputProblem(file=file, reason=f"workbook could not be read to the end: {exc}"))
     finally:

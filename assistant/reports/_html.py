@@ -17,7 +17,17 @@ from ..findings import Finding
 from ..review import DIMENSION_ORDER, REPORT_SCHEMA, REPORT_SCHEMA_VERSION, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ItemInfo, ReviewIndex, SetGroup
-from ._labels import html_lang, label, language_of, level_label, problem_label, severity_label, suggestion_status
+from ._labels import (
+    html_lang,
+    label,
+    language_of,
+    level_label,
+    problem_label,
+    severity_label,
+    shows_top,
+    suggestion_status,
+    top_heading,
+)
 
 _CSS = """
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--card:#fff;
@@ -100,6 +110,9 @@ code.code{font-weight:700;font-size:12px}
 .finding .fix .lbl{color:#1a7f37}
 .finding .note{font-size:12px;color:var(--muted)}
 .finding details.note summary{cursor:pointer}.finding details.note p{margin:4px 0 0 0}
+.top{margin:10px 20px 4px;padding:8px 14px;background:#fbf8ff;border:1px solid #e4dcf5;border-radius:8px}
+.top h4{margin:0 0 4px;font-size:14px}.top ol{margin:0;padding-left:22px;font-size:14px}
+.top li{margin:3px 0}.top .iid{margin-left:2px}
 .empty{color:var(--muted)}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:20px}
 @media print{.filters{display:none}body{background:#fff}header.top{background:#fff;color:#000}
@@ -299,12 +312,28 @@ def _note_html(note_id: str, index: ReviewIndex, lang: str) -> str:
     )
 
 
-def _set_section(group: SetGroup, anchor: str, index: ReviewIndex, per_set: dict, lang: str) -> str:
+def _top_list(findings: list[Finding], lang: str) -> str:
+    """The set's findings to fix first: a numbered list of item, severity, code and message."""
+    items = []
+    for finding in findings:
+        item = finding.key_result or finding.objective or label("whole_set", lang)
+        sev = finding.severity.value
+        items.append(
+            f'<li><span class="badge sev-{sev}">{_e(severity_label(finding.severity, lang))}</span> '
+            f'<span class="iid">{_e(item)}</span><code class="code">{_e(finding.code)}</code> '
+            f'<span class="chip">{_e(dimension_label(finding.dimension, lang))}</span> {_e(finding.message)}</li>'
+        )
+    return f'<div class="top"><h4>{_e(top_heading(len(findings), lang))}</h4><ol>{"".join(items)}</ol></div>'
+
+
+def _set_section(group: SetGroup, anchor: str, index: ReviewIndex, per_set: dict, top: list[Finding], lang: str) -> str:
     small = f"<small>{_e(group.source.file)}</small>" if group.source is not None else ""
     parts = [
         f'<section class="set" id="{anchor}"><h3>{_e(group.key)} {small}'
         f"{_counts_pills(per_set.get(group.key, {}), lang)}</h3>"
     ]
+    if shows_top(top, group.findings):
+        parts.append(_top_list(top, lang))
     for objective_id, findings in group.by_objective():
         if objective_id is None:
             heading = _e(label("whole_set", lang))
@@ -379,7 +408,8 @@ def render_html(review: Review) -> str:
     groups = [g for g in index.groups if g.findings]
     anchors = {g.key: f"set-{i}" for i, g in enumerate(groups, 1)}
     per_set = {row.key: row.by_severity for row in summary.per_set}
-    sections = [_set_section(g, anchors[g.key], index, per_set, lang) for g in groups]
+    tops = review.top_findings(summary)
+    sections = [_set_section(g, anchors[g.key], index, per_set, tops.get(g.key, []), lang) for g in groups]
     if not sections:
         sections = [f'<p class="empty">{_e(label("no_findings", lang))}</p>']
     body = [

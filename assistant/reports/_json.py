@@ -14,7 +14,7 @@ Findings are encoded field by field with a per-render cache of encoded strings
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -138,8 +138,20 @@ def _dimension_counts(counter: Any) -> dict[str, int]:
     return {dimension.value: counter.get(dimension.value, 0) for dimension in DIMENSION_ORDER}
 
 
-def summary_dict(summary: Summary) -> dict[str, Any]:
-    """The ``summary`` object as plain data, keys in schema order (also used by tests)."""
+def _top(indexes: list[int], findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """A set's findings to fix first: index into ``findings``, code and item (null for the whole set)."""
+    return [
+        {"finding": i, "code": findings[i].code, "item": findings[i].key_result or findings[i].objective}
+        for i in indexes
+        if i < len(findings)
+    ]
+
+
+def summary_dict(summary: Summary, findings: Sequence[Finding] = ()) -> dict[str, Any]:
+    """The ``summary`` object as plain data, keys in schema order (also used by tests).
+
+    ``findings`` are the review's, which each set's ``top`` points into.
+    """
     return {
         "sets": summary.sets,
         "objectives": summary.objectives,
@@ -159,6 +171,7 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
                 "findings": sum(row.by_severity.values()),
                 "by_severity": _severity_counts(row.by_severity),
                 "by_dimension": _dimension_counts(row.by_dimension),
+                "top": _top(row.top, findings),
             }
             for row in summary.per_set
         ],
@@ -174,7 +187,7 @@ def render_json(review: Review) -> str:
 
 def json_chunks(review: Review) -> Iterator[str]:
     """The JSON report as pieces of text, in order; writing them as they come never holds the whole document."""
-    summary = summary_dict(review.summary())
+    summary = summary_dict(review.summary(), review.findings)
     yield "{"
     head = [
         ("schema", REPORT_SCHEMA),

@@ -31,7 +31,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "warning": "警告",
         "info": "提示",
         "problem_error": "无法读取",
-        "problem_warning": "已忽略",
+        "problem_warning": "注意",
         "set": "OKR 组",
         "sets": "OKR 组数",
         "team": "团队",
@@ -102,6 +102,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "placeholders": "待填占位符",
         "candidate": "候选",
         "rationale": "理由",
+        "top_to_fix": "优先修改的 {n} 项",
+        "priority": "优先顺序",
     },
     "en": {
         "title": "OKR review report",
@@ -118,7 +120,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "warning": "Warning",
         "info": "Info",
         "problem_error": "Unreadable",
-        "problem_warning": "Ignored",
+        "problem_warning": "Note",
         "set": "Set",
         "sets": "Sets",
         "team": "Team",
@@ -189,6 +191,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "placeholders": "Placeholders to fill",
         "candidate": "Candidate",
         "rationale": "Why",
+        "top_to_fix": "Top {n} to fix",
+        "priority": "Priority",
     },
 }
 
@@ -242,6 +246,16 @@ def level_label(level: str | None, lang: str) -> str:
     if not level:
         return ""
     return _LEVELS.get(lang, _LEVELS["en"]).get(str(level), str(level))
+
+
+def top_heading(count: int, lang: str) -> str:
+    """``优先修改的 3 项`` / ``Top 3 to fix``: the heading of a set's most important findings."""
+    return label("top_to_fix", lang).format(n=count)
+
+
+def shows_top(top: list, findings: list) -> bool:
+    """A set's section opens with its top findings only when it has more; otherwise the list would repeat it."""
+    return bool(top) and len(findings) > len(top)
 
 
 def html_lang(lang: str) -> str:

@@ -13,7 +13,16 @@ from ..findings import Finding
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review
 from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ReviewIndex
-from ._labels import label, language_of, level_label, problem_label, severity_label, suggestion_status
+from ._labels import (
+    label,
+    language_of,
+    level_label,
+    problem_label,
+    severity_label,
+    shows_top,
+    suggestion_status,
+    top_heading,
+)
 
 _SPECIAL = re.compile(r"([\\|`*_\[\]<>#~])")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -63,6 +72,18 @@ def _finding_row(finding: Finding, index: ReviewIndex, review: Review, lang: str
         cell(finding.fix),
         _note(review, finding.note, lang),
     ]
+
+
+def _top_list(findings: list[Finding], lang: str) -> list[str]:
+    """``**Top 3 to fix**`` and a numbered list: item, severity, code, dimension and message of each."""
+    out = [f"**{cell(top_heading(len(findings), lang))}**", ""]
+    for number, finding in enumerate(findings, start=1):
+        item = finding.key_result or finding.objective or label("whole_set", lang)
+        out.append(
+            f"{number}. **{cell(item)}** · {cell(severity_label(finding.severity, lang))} · `{finding.code}` "
+            f"{cell(dimension_label(finding.dimension, lang))} · {cell(finding.message)}"
+        )
+    return [*out, ""]
 
 
 def render_markdown(review: Review) -> str:
@@ -152,6 +173,7 @@ def render_markdown(review: Review) -> str:
         label("fix", lang),
         label("note", lang),
     ]
+    tops = review.top_findings(summary)
     for group in index.groups:
         if not group.findings:
             continue
@@ -159,6 +181,9 @@ def render_markdown(review: Review) -> str:
         if group.source is not None:
             title += f" ({cell(group.source.file)})"
         out += [f"### {title}", ""]
+        top = tops.get(group.key, [])
+        if shows_top(top, group.findings):
+            out += _top_list(top, lang)
         out += _table(header, [_finding_row(f, index, review, lang) for f in group.findings])
         out.append("")
 

@@ -15,7 +15,7 @@ from ..findings import Finding, InputProblem, Severity
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter
 from ._index import ReviewIndex, SetGroup
-from ._labels import label, language_of, problem_label, severity_label, suggestion_status
+from ._labels import label, language_of, problem_label, severity_label, shows_top, suggestion_status, top_heading
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
@@ -88,6 +88,24 @@ class _Texts:
             lines.append(fix)
         return lines
 
+    def top(self, findings: list[Finding]) -> list[Line]:
+        """``优先修改的 3 项：`` and one numbered line each: item, severity, code, dimension, message."""
+        lines: list[Line] = [[("  ", ""), (top_heading(len(findings), self.lang) + self.colon.rstrip(), "bold")]]
+        for number, finding in enumerate(findings, start=1):
+            lines.append(
+                [
+                    (f"    {number}. ", "bold"),
+                    (finding.key_result or finding.objective or self.whole_set, "magenta"),
+                    (" ", ""),
+                    (self.severity[finding.severity], SEVERITY_STYLE[finding.severity]),
+                    (" ", ""),
+                    (finding.code, "bold"),
+                    (self.dimension[finding.dimension], "dim"),
+                    (_one_line(finding.message), ""),
+                ]
+            )
+        return lines
+
     def note_name(self, note_id: str) -> str:
         """``可衡量的关键结果 · measurable-kr``, or the id alone when the notes were not loaded."""
         note = self.review.note(note_id)
@@ -124,7 +142,7 @@ def _suggestion_lines(review: Review, lang: str) -> list[Line]:
     return lines
 
 
-def _group_lines(group: SetGroup, summary_row: dict[str, int], texts: _Texts) -> list[Line]:
+def _group_lines(group: SetGroup, summary_row: dict[str, int], top: list[Finding], texts: _Texts) -> list[Line]:
     header: Line = [(group.key, "bold underline")]
     source = group.source
     if source is not None:
@@ -134,6 +152,9 @@ def _group_lines(group: SetGroup, summary_row: dict[str, int], texts: _Texts) ->
         header.append(("  ", ""))
         header.extend(counts)
     lines = [header]
+    if shows_top(top, group.findings):
+        lines.extend(texts.top(top))
+        lines.append([])
     for finding in group.findings:
         lines.extend(texts.finding(finding))
     lines.append([])
@@ -198,11 +219,12 @@ def build_lines(review: Review) -> list[Line]:
     index = ReviewIndex(review)
     texts = _Texts(lang, index, review)
     per_set = {row.key: row.by_severity for row in summary.per_set}
+    tops = review.top_findings(summary)
     lines: list[Line] = []
     clean: list[str] = []
     for group in index.groups:
         if group.findings:
-            lines.extend(_group_lines(group, per_set.get(group.key, {}), texts))
+            lines.extend(_group_lines(group, per_set.get(group.key, {}), tops.get(group.key, []), texts))
         else:
             clean.append(group.key)
     if clean:

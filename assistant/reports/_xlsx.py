@@ -285,7 +285,9 @@ def _okr_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
 # ---------------------------------------------------------------- sheet 2: Findings
 
 
-def _findings_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
+def _findings_sheet(book: _Book, index: ReviewIndex, tops: dict[str, list[Finding]], lang: str) -> None:
+    """Every finding with all its fields; ``Priority`` numbers each set's findings to fix first (1, 2, 3)."""
+    priority = {id(f): rank for top in tops.values() for rank, f in enumerate(top, start=1)}
     columns = [
         (label("set", lang), 22),
         (label("objective_id", lang), 9),
@@ -293,6 +295,7 @@ def _findings_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
         (label("severity", lang), 10),
         (label("code", lang), 9),
         (label("rule_title", lang), 24),
+        (label("priority", lang), 8),
         (label("dimension", lang), 11),
         (label("message", lang), 50),
         (label("evidence", lang), 24),
@@ -306,7 +309,7 @@ def _findings_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
         (label("row", lang), 7),
         (label("line", lang), 7),
     ]
-    sheet = _Sheet(book, label("sheet_findings", lang), columns, wrap=(7, 8, 10, 13))
+    sheet = _Sheet(book, label("sheet_findings", lang), columns, wrap=(8, 9, 11, 14))
     table = rules()
     review = index.review
     for group in index.groups:
@@ -321,6 +324,7 @@ def _findings_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
                     severity_label(f.severity, lang),
                     f.code,
                     info.title[lang] if info else None,
+                    priority.get(id(f)),
                     dimension_label(f.dimension, lang),
                     f.message,
                     f.evidence or None,
@@ -579,7 +583,7 @@ def render_xlsx(review: Review) -> bytes:
     book = _Book()
     wb = book.wb
     _okr_sheet(book, index, lang)
-    _findings_sheet(book, index, lang)
+    _findings_sheet(book, index, review.top_findings(summary), lang)
     notes: list[str] = []
     entries = _tabular_inputs(index)
     # The summary (sheet 3) also lists inputs that could not be re-read, so it is written

@@ -111,9 +111,14 @@ def rule(code: str, *scopes: Scope):
     return register
 
 
-def word_hit(match: WordMatch, param: str = "word") -> Hit:
-    """A hit whose evidence, and whose message parameter ``param``, is a word found in the item's text."""
-    return Hit(params={param: match.text}, evidence=match.text, span=match.span)
+def word_hit(match: WordMatch, written: str, param: str = "word") -> Hit:
+    """A hit whose evidence, and whose message parameter ``param``, is a word found in the item's text.
+
+    The rules read a plain copy of the text (Simplified Chinese, code blanked); ``written`` is the text
+    as the user wrote it, so the evidence shows their own characters at the same span.
+    """
+    word = written[match.start : match.end] or match.text
+    return Hit(params={param: word}, evidence=word, span=match.span)
 
 
 # Importing the modules registers their rules.

@@ -6,10 +6,19 @@ import re
 from functools import cache
 
 from ..analysis.language import detect_language
-from ..analysis.quantities import Quantity, QuantityFacts, analyse_quantities, find_quantities
+from ..analysis.plain import plain_text
+from ..analysis.quantities import (
+    BASELINE_MARKERS,
+    Quantity,
+    QuantityFacts,
+    analyse_quantities,
+    find_quantities,
+    is_duration,
+)
 from ..analysis.timebounds import TimeBound, find_timebound
 from . import lexicon
 from .lexicon import WordMatch
+from .shape import KRReading, read_key_result, work_at_start
 from .similarity import shingles
 
 # Parenthesised asides such as "（原 0.6 毫秒）" hold context, not separate results.
@@ -47,22 +56,52 @@ class TextFacts:
         return detect_language(self.text)
 
     @lazy
+    def plain(self) -> str:
+        """The text as the rules read it (Simplified, code and links blanked), span for span the same."""
+        return plain_text(self.text)
+
+    @lazy
     def timebound(self) -> TimeBound | None:
-        return find_timebound(self.text)
+        return find_timebound(self.plain)
 
     @lazy
     def targets(self) -> tuple[Quantity, ...]:
         """The figures of the text (dates and periods are not figures)."""
-        return find_quantities(self.text)
+        return find_quantities(self.plain)
 
     @lazy
     def quantities(self) -> QuantityFacts:
         """The figures with their roles (baseline, target, relative change); costlier than ``targets``."""
-        return analyse_quantities(self.text, self.targets)
+        return analyse_quantities(self.plain, self.targets)
 
     @lazy
     def target_word(self) -> WordMatch | None:
-        return lexicon.get("target_words").find(self.text)
+        return lexicon.get("target_words").find(self.plain)
+
+    @lazy
+    def moves(self) -> bool:
+        """Whether the text takes a figure from a stated baseline to a different value (从 52 天缩短到 35 天)."""
+        if len(self.targets) < 2:
+            return False
+        facts = self.quantities
+        baseline, target = facts.baseline, facts.target
+        if baseline is None or target is None or baseline.value == target.value:
+            return False
+        # A stated starting point ("从 52 天", "from 3"), not a range such as "2 到 3 名".
+        before = self.plain[max(0, baseline.span[0] - 12) : baseline.span[0]].lower()
+        return any(marker in before for marker in BASELINE_MARKERS)
+
+    @lazy
+    def kr_reading(self) -> KRReading:
+        """The shape of the text read as a key result: outcome, output, effort, open work, vague…"""
+        return read_key_result(
+            self.plain,
+            self.targets,
+            moves=self.moves,
+            status=self.status_quo,
+            vague_verb=self.vague_verb,
+            target_word=self.target_word,
+        )
 
     @lazy
     def has_target(self) -> bool:
@@ -71,21 +110,16 @@ class TextFacts:
 
     @lazy
     def vague_verb(self) -> WordMatch | None:
-        return lexicon.get("vague_verbs").find(self.text)
+        return lexicon.get("vague_verbs").find(self.plain)
 
     @lazy
     def activity_start(self) -> WordMatch | None:
         """A work verb opening the text: 完成…, 上线…, Launch…"""
-        return lexicon.get("activity_verbs").at_start(self.text)
-
-    @lazy
-    def activity(self) -> WordMatch | None:
-        """A work verb at the start or the end of the text (日志模块打通, …产品化)."""
-        return self.activity_start or lexicon.get("activity_verbs").at_end(self.text)
+        return work_at_start(self.plain)
 
     @lazy
     def status_quo(self) -> WordMatch | None:
-        return lexicon.get("status_quo").find(self.text)
+        return lexicon.get("status_quo").find(self.plain)
 
     @lazy
     def shingles(self) -> frozenset[str]:
@@ -97,7 +131,8 @@ class TextFacts:
         Clauses split at separators; parenthesised asides ("（原 0.6 毫秒）") and the figures
         themselves ("1,000") are not split, and figures inside asides do not count, nor does the
         baseline ("1,000 merchants, up from 600": one result and its starting point), nor a clause
-        that only continues the one before ("翻一番，达到 2000").
+        that only continues the one before ("翻一番，达到 2000"), nor one that only gives the share of
+        cases meeting the time bound beside it ("15 分钟内响应，达成率 99%": one service-level target).
         """
         quantities = self.targets
         if len(quantities) < 2:
@@ -105,11 +140,12 @@ class TextFacts:
         text = self.text
         asides = [m.span() for m in _ASIDE.finditer(text)] if ("(" in text or "（" in text) else []
         figures = [q.span for q in quantities]
-        breaks = [
-            m.start()
+        cuts = [
+            m.span()
             for m in _clause_splitter().finditer(text)
             if not any(a <= m.start() < b for a, b in asides) and not any(a <= m.start() < b for a, b in figures)
         ]
+        breaks = [start for start, _ in cuts]
         clauses: dict[int, list[Quantity]] = {}
         for quantity in quantities:
             if any(a <= quantity.span[0] < b for a, b in asides):
@@ -122,14 +158,23 @@ class TextFacts:
         clauses = {index: found for index, found in clauses.items() if found != [baseline]}
         if len(clauses) < 2:
             return []
-        bounds = [0, *breaks, len(text)]
+        starts = [0, *(end for _, end in cuts)]  # a separator may be longer than one character (同时)
+        ends = [*breaks, len(text)]
         continuing = lexicon.get("continuation_markers")
+        shares = lexicon.get("service_level_shares")
+        found_in = list(clauses.values())
         parts = []
-        for index in clauses:
-            start = bounds[index] + (1 if index else 0)
-            part = _ASIDE.sub("", text[start : bounds[index + 1]]).strip(" ，,；;+＋")
+        for position, (index, found) in enumerate(clauses.items()):
+            part = _ASIDE.sub("", text[starts[index] : ends[index]]).strip(" ，,；;+＋")
             if parts and continuing.at_start(part):
                 continue  # "翻一番，达到 2000": the same result stated a second way
+            neighbours = found_in[max(0, position - 1) : position] + found_in[position + 1 : position + 2]
+            if (
+                all(q.kind == "percent" for q in found)
+                and shares.find(part) is not None
+                and any(is_duration(q) for near in neighbours for q in near)
+            ):
+                continue  # "48 hours, 95% of the time": how often the time bound beside it is met
             parts.append(part)
         return parts if len(parts) >= 2 else []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import Hit, ObjectiveContext, Scope, lexicon, rule, word_hit
+from .shape import is_bare_objective
 
 _METRIC_KINDS = frozenset({"percent", "points", "multiple"})
 _PUNCTUATION = re.compile(r"[\W_]+")
@@ -13,6 +14,8 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 @rule("INS001", Scope.objective)
 def objective_is_metric(ctx: ObjectiveContext) -> Hit | None:
     for quantity in ctx.facts.targets:
+        if quantity.kind == "number" and quantity.value == 1 and not quantity.comparator:
+            continue  # "一件麻烦事", "a team": one as an article, not a target
         if quantity.kind in _METRIC_KINDS or quantity.comparator or quantity.unit or quantity.value >= 100:
             return Hit(
                 {"text": ctx.objective.text, "quantity": quantity.text},
@@ -26,7 +29,7 @@ def objective_is_metric(ctx: ObjectiveContext) -> Hit | None:
 def objective_is_task(ctx: ObjectiveContext) -> Hit | None:
     # Only a work verb at the start makes an objective read like a task.
     match = ctx.facts.activity_start
-    return word_hit(match) if match else None
+    return word_hit(match, ctx.objective.text) if match else None
 
 
 @rule("INS003", Scope.objective)
@@ -49,3 +52,16 @@ def objective_too_long(ctx: ObjectiveContext) -> Hit | None:
     else:
         length, limit = len(_PUNCTUATION.sub("", text)), ctx.config.threshold("objective-max-chars")
     return Hit({"length": length}, evidence=text) if length > limit else None
+
+
+@rule("INS005", Scope.objective)
+def bare_objective(ctx: ObjectiveContext) -> Hit | None:
+    text = ctx.objective.text
+    if not text.strip() or empty_slogan(ctx) is not None:
+        return None  # an empty slogan is INS003's finding
+    bare = is_bare_objective(
+        ctx.facts.plain,
+        max_chars=int(ctx.config.threshold("bare-objective-max-chars")),
+        max_words=int(ctx.config.threshold("bare-objective-max-words")),
+    )
+    return Hit({"text": text}) if bare else None

@@ -1,50 +1,35 @@
-"""C — outcome-oriented: key results are results, not the work done to get them."""
+"""C — outcome-oriented: key results are results, not the work done to get them.
+
+OUT001 and OUT002 follow from the key result's shape (rules/shape.py): a deliverable or open-ended
+work is OUT001, work counted in sessions or done to a rhythm is OUT002. A line that also states the
+result the work should bring (使…不超过 5 分钟, so that…) is an outcome and gets neither.
+"""
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-from . import Hit, KRContext, Scope, lexicon, rule, word_hit
+from . import Hit, KRContext, Scope, rule, word_hit
+from .shape import KRShape
 from .similarity import could_reach, dice
-
-# Quantities that measure a result even when the text starts with a work verb.
-_RESULT_KINDS = frozenset({"percent", "points", "multiple", "magnitude"})
-
-
-def _effort(ctx: KRContext):
-    """The first count of effort (召开 4 次, 6 interview sessions, 20 小时), if any."""
-    text, effort = ctx.facts.text, _effort_unit_after()
-    for quantity in ctx.facts.targets:
-        if quantity.kind != "number":
-            continue
-        if (quantity.unit and effort.match(quantity.unit)) or effort.match(text, quantity.span[1]):
-            return quantity
-    return None
-
-
-@cache
-def _effort_unit_after() -> re.Pattern[str]:
-    """An effort unit right after a number, or (English) within the next three words."""
-    return re.compile(rf"\s*(?:[A-Za-z-]+\s+){{0,3}}?(?:{lexicon.pattern('effort_units').pattern})", re.IGNORECASE)
 
 
 @rule("OUT001", Scope.key_result)
 def activity_not_outcome(ctx: KRContext) -> Hit | None:
-    match = ctx.facts.activity
-    if match is None or _effort(ctx) is not None:
+    reading = ctx.facts.kr_reading
+    if reading.shape not in (KRShape.output, KRShape.open_work) or reading.work is None:
         return None
-    if any(q.kind in _RESULT_KINDS or q.comparator for q in ctx.facts.targets):
-        return None
-    return word_hit(match)
+    return word_hit(reading.work, ctx.kr.text)
 
 
 @rule("OUT002", Scope.key_result)
 def counts_effort(ctx: KRContext) -> Hit | None:
-    if ctx.facts.activity is None:
+    reading = ctx.facts.kr_reading
+    if reading.shape is not KRShape.effort:
         return None
-    quantity = _effort(ctx)
-    return Hit({"quantity": quantity.text}, evidence=quantity.text, span=quantity.span) if quantity else None
+    if reading.effort is not None:
+        quantity = reading.effort
+        text = ctx.kr.text[quantity.span[0] : quantity.span[1]]
+        return Hit({"quantity": text}, evidence=text, span=quantity.span)
+    return word_hit(reading.work, ctx.kr.text, "quantity") if reading.work else None
 
 
 @rule("OUT003", Scope.key_result)

@@ -18,6 +18,8 @@ from assistant.analysis.numbers import parse_chinese, parse_number
         ("3k", 3000),
         ("15K", 15000),
         ("2M", 2e6),
+        ("10w", 1e5),  # w stands for 万 in Chinese shorthand
+        ("1.5W", 15000),
         ("3 million", 3e6),
         ("1.2 billion", 1.2e9),
         ("３０", 30),

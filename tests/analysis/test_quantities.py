@@ -1,4 +1,5 @@
 import dataclasses
+import math
 
 import pytest
 
@@ -403,3 +404,104 @@ def test_spans_point_at_the_text():
     text = "Revenue above $2M, NPS 从 20 提升到 35（原 0.6 毫秒）"
     for q in find_quantities(text):
         assert text[q.span[0] : q.span[1]] == q.text
+
+
+# --- real-world forms: units glued on, shorthand scales, counts of one, placeholders ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全年骑行 800km", [(800, "number", "km", None)]),
+        ("全年骑行800km", [(800, "number", "km", None)]),
+        ("体重减少 5kg", [(5, "number", "kg", None)]),
+        ("Reach 2k users", [(2000, "number", "users", None)]),
+        ("日活达到 10w+", [(1e5, "number", None, ">=")]),
+        ("粉丝数 3万+", [(3e4, "number", None, ">=")]),
+        ("ARR 1.2M", [(1.2e6, "number", None, None)]),
+        ("throughput x3", [(3, "multiple", None, None)]),
+        ("导入速度 x1.5", [(1.5, "multiple", None, None)]),
+        ("3X growth in signups", [(3, "multiple", None, None)]),
+        ("制作 50x50 cm 展板", [(50, "number", "cm", None)]),
+        ("发表 3 篇论文", [(3, "number", "篇", None)]),
+        ("每周召开一次技术分享会", [(1, "number", "次", None)]),
+        ("每周一次例会", [(1, "number", "次", None)]),
+        ("每月组织两次代码评审", [(2, "number", "次", None)]),
+        ("每周三次站会", [(3, "number", "次", None)]),
+        ("每季度申请 1~2 个专利", [(1, "number", None, None), (2, "number", "个", None)]),
+        ("签约 10+ 客户", [(10, "number", None, ">=")]),
+        ("Ship 3+ features", [(3, "number", "features", ">=")]),
+        ("Run a dozen customer interviews", [(12, "number", "customer", None)]),
+        ("客服评分 > 4.6/5", [(4.6, "number", None, ">")]),  # a score on a scale, not a date
+    ],
+)
+def test_real_world_figures(text, expected):
+    assert figures(text) == [(pytest.approx(value), *rest) for value, *rest in expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Win dozens of new customers",  # vague: no figure to verify
+        "一次性通过验收",
+        "一次通过率",
+        "再一次确认需求",
+        "页面展示最近一次任务状态",
+        "9/30 前上线",
+        "每 2 周复盘一次",  # how often, not how many
+        "周三例会",
+        "每周一上午例会",
+        "support x86 and ARM",
+        "Reduce lead time to 6w",  # w is 万 only in Chinese text
+        "1920x1080 screens",
+        "7×24小时服务",
+    ],
+)
+def test_real_world_texts_without_figures(text):
+    assert find_quantities(text) == (), find_quantities(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "unit", "comparator", "written"),
+    [
+        ("新签客户不少于XXXX个", "number", "个", ">=", "XXXX个"),
+        ("合作门店增长至xx家", "number", "家", None, "xx家"),
+        ("退货率降低到X%", "percent", None, None, "X%"),
+        ("Reach XX users", "number", "users", None, "XX users"),
+        ("覆盖 X 个城市", "number", "个", None, "X 个"),
+        ("Increase NPS to X", "number", None, None, "X"),
+        ("完成××名用户续费", "number", "名", None, "××名"),
+        ("可用性达到 99.xx%", "percent", None, None, "99.xx%"),
+    ],
+)
+def test_a_template_placeholder_is_a_figure_of_unknown_value(text, kind, unit, comparator, written):
+    (found,) = find_quantities(text)
+    assert found.placeholder and math.isnan(found.value)
+    assert (found.kind, found.unit, found.comparator, found.text) == (kind, unit, comparator, written)
+    assert analyse_quantities(text).has_target
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Launch of X", "Product X launch", "完成X项目上线", "XX集团签约", "上线XX系统", "于X月上线", "X天内完成", "X-ray"],
+)
+def test_a_lone_x_that_names_a_thing_is_not_a_figure(text):
+    assert find_quantities(text) == (), find_quantities(text)
+
+
+def test_placeholders_keep_their_roles_and_never_compare_equal_in_value():
+    f = facts("转化率从 XX% 提升到 XX%")
+    assert f.baseline.placeholder and f.target.placeholder
+    assert f.baseline.span != f.target.span
+    assert f.baseline.value != f.target.value  # an unknown start and target are not "the same" (CHA003)
+    assert f.baseline == find_quantities("转化率从 XX% 提升到 XX%")[0]  # still equal as objects
+    assert not find_quantities("转化率从 20% 提升到 30%")[0].placeholder
+
+
+def test_placeholder_roles_worked_out_again_match():
+    text = "签约客户不少于 XX 家，留存率达到 X%"
+    found = find_quantities(text)
+    handed_over = analyse_quantities(text, found)
+    find_quantities("unrelated 5%")
+    assert analyse_quantities(text, found) == handed_over
+    assert [q.text for q in found] == ["XX 家", "X%"]

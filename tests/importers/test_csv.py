@@ -292,3 +292,54 @@ def test_fraction_and_text_percentages(tmp_path: Path) -> None:
     a, b = okr_set.objectives[0].key_results
     assert (a.confidence, a.progress) == (60.0, 30.0)
     assert (b.confidence, b.progress) == (80.0, 50.0)
+
+
+# ---------------------------------------------------------------- confidence scale
+
+SCALE_HEADER = "团队,目标,O信心指数,关键结果,信心指数\n"
+
+
+def test_gbk_csv_with_confidence_on_a_ten_point_scale(tmp_path: Path) -> None:
+    rows = [("准时率 95%", 9), ("返工率降到 5%", 10), ("客户验收一次通过", 1)]
+    text = SCALE_HEADER + "".join(f"交付部,按时交付,8,{kr_text},{value}\n" for kr_text, value in rows)
+    path = write(tmp_path, "信心.csv", text, "gbk")
+    result = load_paths([path])
+    assert errors(result) == []
+    okr_set = one_set(result, "交付部")
+    assert [k.confidence for k in okr_set.objectives[0].key_results] == [90.0, 100.0, 10.0]
+    assert objective(okr_set, "O1").confidence == 80.0
+    [notice] = warnings(result)
+    assert (notice.file, notice.field, notice.row) == (str(path), "confidence", None)
+    assert "1–10" in notice.reason and "10 is 100%" in notice.reason
+    assert revalidated(okr_set) == okr_set
+
+
+def test_percent_sign_anywhere_keeps_bare_numbers_as_percent_and_says_so(tmp_path: Path) -> None:
+    text = "Team,Objective,Key Result,Confidence\nOps,Stay up,uptime 99.9%,60%\nOps,Stay up,pager load halved,8\n"
+    result = load_paths([write(tmp_path, "mixed.csv", text)])
+    assert [k.confidence for k in one_set(result).objectives[0].key_results] == [60.0, 8.0]
+    [notice] = warnings(result)
+    assert notice.field == "confidence" and "8 is 8%, not 80%" in notice.reason
+
+
+@pytest.mark.parametrize(
+    ("cells", "read"),
+    [
+        (["60", "75"], [60.0, 75.0]),  # percentages without a sign: above 10, so percent
+        (["0.6", "0.9"], [60.0, 90.0]),  # fractions
+        (["60%", "0.5"], [60.0, 50.0]),  # a fraction beside percentages, as before
+    ],
+)
+def test_usual_confidence_scales_need_no_notice(tmp_path: Path, cells: list[str], read: list[float]) -> None:
+    rows = "".join(f"Ops,Stay up,KR {index},{cell}\n" for index, cell in enumerate(cells))
+    result = load_paths([write(tmp_path, "usual.csv", "Team,Objective,Key Result,Confidence\n" + rows)])
+    assert [k.confidence for k in one_set(result).objectives[0].key_results] == read
+    assert result.problems == []
+
+
+def test_fractions_beside_ten_point_values_are_read_as_written_and_reported(tmp_path: Path) -> None:
+    text = "团队,目标,关键结果,信心指数\n客服部,更快响应,首响 30 秒,0.8\n客服部,更快响应,满意度 95%,8\n"
+    result = load_paths([write(tmp_path, "unclear.csv", text)])
+    assert [k.confidence for k in one_set(result).objectives[0].key_results] == [80.0, 8.0]
+    [notice] = warnings(result)
+    assert "no one scale" in notice.reason and "0.8" in notice.reason

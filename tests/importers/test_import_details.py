@@ -127,6 +127,14 @@ def test_bad_due_dates_say_why(cell: str, reason: str) -> None:
         ("2025年下半年", "2025H2"),
         ("2025年", "2025"),
         ("2025", "2025"),
+        ("2025 下半年", "2025H2"),
+        ("2025年度第四季度", "2025Q4"),
+        ("H1 2026", "2026H1"),
+        ("FY2025 Q2", "2025Q2"),  # a fiscal year reads as its year, like 2025财年
+        ("Q3 FY2025", "2025Q3"),
+        ("FY2025", "2025"),
+        ("Q3", "Q3"),  # no year: the quarter alone
+        ("第三季度", "Q3"),
         ("FY25 秋季", "FY25 秋季"),  # not understood: kept as written
     ],
 )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from importer_helpers import errors, kr, objective, one_set, revalidated
+import pytest
+from importer_helpers import errors, kr, objective, one_set, revalidated, warnings
 
 from assistant.importers import load_paths, load_text
+from assistant.importers._outline import read_heading
 from assistant.model import AlignmentType, DependencyStatus, Level
 
 
@@ -183,3 +185,87 @@ def test_set_metadata_lines_in_english() -> None:
         "Company",
         "Ann",
     )
+
+
+# ---------------------------------------------------------------- headings
+
+
+@pytest.mark.parametrize(
+    ("heading", "team", "level", "cycle"),
+    [
+        ("Q3 2025 OKRs — Acme Analytics (company)", "Acme Analytics", Level.company, "2025Q3"),
+        ("2025 Q3 – Orbit Labs [personal]", "Orbit Labs", Level.individual, "2025Q3"),
+        ("Billing Squad (Team) | H2 2025", "Billing Squad", Level.team, "2025H2"),
+        ("FY2025 Q4: Field Sales (Department level)", "Field Sales", Level.department, "2025Q4"),
+        ("Objectives and Key Results - Ledger Team - 2025H1", "Ledger Team", None, "2025H1"),
+        ("Harbor Ops OKRs (2025Q2)", "Harbor Ops", None, "2025Q2"),
+        ("Kite Studio (Q1 2026, company)", "Kite Studio", Level.company, "2026Q1"),
+        ("2025年第三季度 OKR：云存储部（部门级）", "云存储部", Level.department, "2025Q3"),
+        ("星图科技（公司级）2025年第四季度 目标", "星图科技", Level.company, "2025Q4"),
+        ("数据中台(团队) | 2025 下半年", "数据中台", Level.team, "2025H2"),
+        ("【2025Q3】客服一组 OKR", "客服一组", None, "2025Q3"),
+        ("李雷的目标 2025H1（个人）", "李雷", Level.individual, "2025H1"),
+        ("增长部OKR 2025 Q3", "增长部", None, "2025Q3"),
+        ("风控中心（2025Q3 部门 OKR）", "风控中心", Level.department, "2025Q3"),
+        ("2025年度目标", "", None, "2025"),
+    ],
+)
+def test_heading_gives_team_level_and_cycle(heading: str, team: str, level: Level | None, cycle: str) -> None:
+    assert read_heading(heading) == (team, level, cycle)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "R&D (Beijing) team",  # a place in brackets is part of the name
+        "Acme (Shanghai)",  # even at the end: no bracket is lost
+        "Studio-North",  # a hyphen without spaces joins a name
+        "Core Platform — Payments",  # two parts with words in both stay together
+        "目标管理部",  # a Chinese noise word inside a name stays
+        "研发中心（北京）",
+        "测试组 (2)",
+    ],
+)
+def test_heading_names_that_stay_whole(heading: str) -> None:
+    assert read_heading(heading) == (heading, None, None)
+
+
+def test_heading_level_and_cycle_reach_the_set_in_both_languages() -> None:
+    text = (
+        "# Q3 2025 OKRs — Acme Analytics (company)\n"
+        "O1: Win the mid-market\n- 40 new logos\n\n"
+        "# R&D (Beijing) team 2025Q3\n"
+        "O1: Ship faster\n- lead time under 2 days\n\n"
+        "# 2025年第三季度 OKR：云存储部（部门级）\n"
+        "层级: 团队\n"
+        "O1: 存储更便宜\n- 单位成本下降 20%\n"
+    )
+    result = load_text(text)
+    assert errors(result) == []
+    assert [(s.team, s.level, s.cycle) for s in result.sets] == [
+        ("Acme Analytics", Level.company, "2025Q3"),
+        ("R&D (Beijing) team", None, "2025Q3"),
+        ("云存储部", Level.team, "2025Q3"),  # a level line of its own says more than the heading
+    ]
+
+
+# ---------------------------------------------------------------- confidence scale
+
+
+def test_outline_confidence_on_a_ten_point_scale_is_rescaled_with_a_notice() -> None:
+    text = "# 交付部 2025Q3\nO1: 准时交付 (信心指数: 7)\n- 准时率 95% (信心 9)\n- 返工率 5% (信心: 10)\n"
+    result = load_text(text, "交付部.md")
+    okr_set = one_set(result)
+    assert objective(okr_set, "O1").confidence == 70.0
+    assert [k.confidence for k in okr_set.objectives[0].key_results] == [90.0, 100.0]
+    [notice] = warnings(result)
+    assert (notice.file, notice.field) == ("交付部.md", "confidence")
+    assert "1–10" in notice.reason and "100%" in notice.reason
+
+
+def test_outline_confidence_with_percent_signs_is_left_alone() -> None:
+    text = "# Delivery 2025Q3\nO1: Ship on time (confidence: 60%)\n- on-time rate 95% (confidence 8)\n"
+    result = load_text(text)
+    assert [objective(one_set(result), "O1").confidence, kr(one_set(result), "O1.KR1").confidence] == [60.0, 8.0]
+    [notice] = warnings(result)
+    assert "percentages" in notice.reason and "8 is 8%" in notice.reason

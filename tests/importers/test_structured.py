@@ -131,3 +131,38 @@ def test_outline_that_parses_as_yaml_stays_an_outline() -> None:
     okr_set = one_set(result)
     assert [k.text for k in okr_set.objectives[0].key_results] == ["a"]
     assert okr_set.team == "增长部"
+
+
+def test_yaml_confidence_on_a_ten_point_scale_is_rescaled(tmp_path: Path) -> None:
+    text = (
+        "team: 交付部\n"
+        "objectives:\n"
+        "  - text: 按时交付\n"
+        "    confidence: 7\n"
+        "    key_results:\n"
+        "      - text: 准时率 95%\n"
+        "        confidence: 9\n"
+        "      - text: 返工率 5%\n"
+        "        confidence: 10\n"
+    )
+    path = tmp_path / "scale.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = load_paths([path])
+    okr_set = one_set(result)
+    assert objective(okr_set, "O1").confidence == 70.0
+    assert [k.confidence for k in okr_set.objectives[0].key_results] == [90.0, 100.0]
+    [notice] = warnings(result)
+    assert (notice.file, notice.field) == (str(path), "confidence") and "1–10" in notice.reason
+
+
+def test_json_percentages_stay_and_problems_keep_document_order(tmp_path: Path) -> None:
+    data = [
+        {"team": "Ops", "objectives": [{"text": "Stay up", "confidence": "60%", "key_results": [{"text": "a"}]}]},
+        {"team": "Web", "objectives": [{"text": "Be quick", "key_results": [{"text": "b", "confidence": 8}]}]},
+    ]
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = load_paths([path])
+    assert objective(one_set(result, "Ops"), "O1").confidence == 60.0
+    assert kr(one_set(result, "Web"), "O1.KR1").confidence == 8.0
+    assert [p.field for p in result.problems] == ["confidence"]

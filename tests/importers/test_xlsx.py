@@ -132,3 +132,38 @@ def test_bundled_tracker_example_reads_cleanly() -> None:
         ("Engineering", "2025Q3", 5),
         ("运维部", "2025Q3", 2),
     ]
+
+
+def test_xlsx_ten_point_confidence_is_detected_across_the_whole_workbook(tmp_path: Path) -> None:
+    book = Workbook()
+    first = book.active
+    first.title = "增长部"
+    first.append(["目标", "关键结果", "信心指数"])
+    first.append(["新用户更多", "注册数翻倍", 9])
+    first.append(["新用户更多", "激活率 40%", 10])
+    second = book.create_sheet("Support")
+    second.append(["Objective", "Key Result", "Confidence"])
+    second.append(["Answer faster", "first reply under 1 hour", 1])  # alone it would read as 100%
+    path = tmp_path / "scale.xlsx"
+    book.save(path)
+    result = load_paths([path])
+    assert errors(result) == []
+    growth = one_set(result, "增长部")
+    assert [k.confidence for k in growth.objectives[0].key_results] == [90.0, 100.0]
+    assert kr(one_set(result, "Support"), "O1.KR1").confidence == 10.0
+    [notice] = warnings(result)
+    assert (notice.file, notice.sheet, notice.field) == (str(path), None, "confidence")
+    assert "1–10" in notice.reason
+
+
+def test_xlsx_percent_cells_beside_a_small_number_are_not_rescaled(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Objective", "Key Result", "Confidence"])
+    sheet.append(["Answer faster", "first reply under 1 hour", "60%"])
+    sheet.append(["Answer faster", "CSAT 95%", 8])
+    path = tmp_path / "mixed.xlsx"
+    book.save(path)
+    result = load_paths([path])
+    assert [k.confidence for k in result.sets[0].objectives[0].key_results] == [60.0, 8.0]
+    assert [p.field for p in warnings(result)] == ["confidence"]

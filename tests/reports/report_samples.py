@@ -12,7 +12,7 @@ import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.findings import Finding, InputProblem, ProblemLevel
+from assistant.findings import Finding, InputProblem, ProblemLevel, Severity
 from assistant.knowledge.notes import Note, parse_note
 from assistant.model import KeyResult, Objective, OKRSet, SourceRef
 from assistant.review import Review
@@ -261,6 +261,7 @@ def make_findings(csv_path: str) -> list[Finding]:
             "OUT002",
             mk,
             "“3 场”统计的是投入的次数或时长，而不是成果。",
+            severity=Severity.info,  # pinned: the counts below must not follow the rule table's default
             objective="O1",
             key_result="O1.KR1",
             evidence="3 场",
@@ -400,6 +401,7 @@ def english_review() -> Review:
                 key,
                 '"3 workshops" counts effort | not outcomes.',
                 "Keep it as a process measure if useful, but add a key result that measures the outcome.",
+                severity=Severity.info,
                 objective="O1",
                 key_result="O1.KR2",
                 evidence="3 workshops\nwith",

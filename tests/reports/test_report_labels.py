@@ -33,7 +33,7 @@ def test_severity_problem_and_level_labels() -> None:
     assert [severity_label(s, "zh") for s in Severity] == ["严重", "警告", "提示"]
     assert [severity_label(s, "en") for s in Severity] == ["Error", "Warning", "Info"]
     assert problem_label(ProblemLevel.error, "zh") == "无法读取"
-    assert problem_label(ProblemLevel.warning, "en") == "Ignored"
+    assert problem_label(ProblemLevel.warning, "en") == "Note"
     assert level_label(Level.department, "zh") == "部门"
     assert level_label("team", "en") == "Team"
     assert level_label(None, "zh") == ""

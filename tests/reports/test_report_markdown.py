@@ -76,7 +76,7 @@ def test_set_level_findings_and_problems(review: Review) -> None:
     md = render(review, "md")
     assert "| 整组<br>market.md:1 | 严重 | FOC001" in md
     assert "## 输入问题" in md
-    assert "| okrs.csv | 行 9 | 信心指数 | 已忽略 | 不是百分比：“很高”，已忽略 |" in md
+    assert "| okrs.csv | 行 9 | 信心指数 | 注意 | 不是百分比：“很高”，已忽略 |" in md
 
 
 def test_english_headings(review_en: Review) -> None:

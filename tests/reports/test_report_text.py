@@ -14,11 +14,17 @@ from assistant.reports import render, write_report
 from assistant.review import Review
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+TOP_LINE = re.compile(r"^ {4}\d+\. ")
+
+
+def body_lines(text: str) -> list[str]:
+    """The report's lines without the numbered "top to fix" lists that open each set."""
+    return [line for line in text.splitlines() if not TOP_LINE.match(line)]
 
 
 def test_one_line_per_finding_with_location_id_code_and_message(review: Review) -> None:
     text = render(review, "text")
-    lines = text.splitlines()
+    lines = body_lines(text)
     csv_file = review.sets[0].source.file
     line = next(line for line in lines if "MEA002" in line)
     assert line.startswith(f"  {csv_file}:row 2: O1.KR1 严重 MEA002 [可衡量] ")
@@ -28,7 +34,7 @@ def test_one_line_per_finding_with_location_id_code_and_message(review: Review) 
 
 
 def test_evidence_and_fix_lines_follow_the_finding(review: Review) -> None:
-    lines = render(review, "text").splitlines()
+    lines = body_lines(render(review, "text"))
     i = next(i for i, line in enumerate(lines) if "MEA002" in line)
     assert lines[i + 1] == "      证据：提升"
     assert lines[i + 2].startswith("      → 把“提升”换成具体指标和目标值")
@@ -44,7 +50,7 @@ def test_each_cited_note_is_explained_once_after_the_findings(review: Review) ->
 
 
 def test_grouped_by_set_in_outline_order(review: Review) -> None:
-    text = render(review, "text")
+    text = "\n".join(body_lines(render(review, "text")))
     assert text.index("研发中心 2025Q3") < text.index("市场部 2025Q3")
     market = text[text.index("市场部 2025Q3") :]
     # set-level first, then O1 and its KRs, then O2 — whatever order the engine used
@@ -58,13 +64,13 @@ def test_problems_clean_sets_and_summary(review: Review) -> None:
     text = render(review, "text")
     assert "无问题的 OKR 组：公司 2025Q3" in text
     assert "输入问题 (2)" in text
-    assert "  已忽略 okrs.csv:row 9 (信心指数): 不是百分比：“很高”，已忽略" in text
+    assert "  注意 okrs.csv:row 9 (信心指数): 不是百分比：“很高”，已忽略" in text
     assert "  无法读取 broken.xlsx: 无法打开：不是有效的 xlsx 文件" in text
     tail = text.splitlines()[-4:]
     assert tail[0] == "检查了 3 组 OKR · 10 个目标 · 16 个关键结果"
     assert tail[1] == "发现 16 条（严重 6 · 警告 7 · 提示 3）"
     assert tail[2].startswith("按维度汇总：C 挑战性 2 · L 聚焦 3 · A 对齐协同 1 · S 可衡量 4")
-    assert tail[3] == "输入问题：无法读取 1 · 已忽略 1"
+    assert tail[3] == "输入问题：无法读取 1 · 注意 1"
 
 
 def test_english_and_newlines_inside_text(review_en: Review) -> None:

@@ -617,6 +617,10 @@ CASES = [
     Case("INS004", EN, FIRE, on_objective(EN, EN_LONG_GOAL)),
     Case("INS004", EN, QUIET, on_objective(EN, EN_SHORT_ENOUGH)),
     # ---------------------------------------------------------------- outcome
+    Case("INS005", ZH, FIRE, on_objective(ZH, "财务合规")),
+    Case("INS005", ZH, QUIET, on_objective(ZH, "让财务合规不再拖慢结账")),
+    Case("INS005", EN, FIRE, on_objective(EN, "Compliance")),
+    Case("INS005", EN, QUIET, on_objective(EN, "Make compliance painless for finance teams")),
     Case("OUT001", ZH, FIRE, on_kr(ZH, "搭建渠道商自助对账平台")),
     Case("OUT001", ZH, QUIET, on_kr(ZH, "上线渠道商自助对账平台，自助对账占比达到 60%")),
     Case("OUT001", EN, FIRE, on_kr(EN, "Migrate billing to Stripe")),
