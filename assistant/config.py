@@ -11,6 +11,7 @@ Keys (all optional)::
     [thresholds]                # see assistant/data/defaults.toml
     [levels]                    # suggested max objectives per level
     [columns]                   # extra column headers: "KR 名称" = "key_result"
+    [limits]                    # what one input file may cost: see [limits] in assistant/data/importers.toml
     [knowledge]                 # where the notes and their index live: see assistant/knowledge/settings.py
     [llm]                       # the OpenAI-compatible endpoint, if any: see assistant/llm/settings.py
 """
@@ -43,6 +44,7 @@ _KNOWN_KEYS = {
     "thresholds",
     "levels",
     "columns",
+    "limits",
     "knowledge",
     "llm",
 }
@@ -78,6 +80,7 @@ class Config:
     thresholds: Mapping[str, float] = field(default_factory=default_thresholds)
     levels: Mapping[str, int] = field(default_factory=default_levels)
     columns: Mapping[str, str] = field(default_factory=dict)
+    limits: Mapping[str, int] = field(default_factory=dict)  # the [limits] table, checked: overrides of the defaults
     fail_on: Severity | None = Severity.error  # None: never fail on findings
     language: str = "auto"
     score_scale: str = "auto"
@@ -190,11 +193,25 @@ def config_from_mapping(table: Mapping[str, Any], *, source: Path | None = None)
         if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
             raise fail("columns", 'must be a table of "header" = "field"')
         changes["columns"] = MappingProxyType(dict(columns))
+    if "limits" in table:
+        changes["limits"] = _check_limits(table["limits"], fail)
     if "knowledge" in table:
         changes["knowledge"] = _check_knowledge(table["knowledge"], source, fail)
     if "llm" in table:
         changes["llm"] = _check_llm(table["llm"], source, fail)
     return replace(config, **changes)
+
+
+def _check_limits(value: Any, fail) -> Mapping[str, int]:
+    from .importers import LimitsError, limits_from
+
+    if not isinstance(value, Mapping):
+        raise fail("limits", "must be a table of limits")
+    try:
+        limits_from(value)
+    except LimitsError as exc:
+        raise fail(f"limits.{exc.key}", exc.reason) from None
+    return MappingProxyType(dict(value))
 
 
 def _check_llm(value: Any, source: Path | None, fail) -> Mapping[str, Any]:

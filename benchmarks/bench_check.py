@@ -1,23 +1,40 @@
-"""End-to-end benchmark: synthetic OKR CSV → import → CLASSIC check → JSON report, on one core.
+"""End-to-end benchmark: a realistic OKR export (CSV) → ``okr-review check`` → JSON report, at several sizes.
 
-Prints throughput per stage and peak memory of a separate run on a large file.
-Targets (issue #2): ≥ 20,000 key results per second end to end; 100,000 KRs under 500 MB peak RSS.
+Each size runs the real command in a fresh process and reports wall time, key results per second and
+the peak memory of the run (largest single process, and all its processes together), then the
+time(100k)/time(10k) ratio and the start-up of ``--version`` and of ``check`` on a one-set Markdown file.
 
-    python benchmarks/bench_check.py                 # 20,000 KRs for speed, 100,000 for memory
-    python benchmarks/bench_check.py --krs 50000 --memory-krs 0
+The generated export looks like a company's: a company set, departments under it, teams under the
+departments; objectives come from shared templates prefixed with the team name or the quarter
+("团队12：打造一流的客户满意度体验", "增长组 Q3 让复购率成为行业标杆"), in Chinese and English; owners,
+blanks, handshakes and references to the parent's KRs.
+
+Targets (issue #15): ≥ 20,000 KR/s end to end at 100,000 KRs; time(100k)/time(10k) ≤ 11; peak RSS
+< 500 MB; ``--version`` and a one-set ``check`` under 0.25 s.
+
+    python benchmarks/bench_check.py                       # 10k, 50k, 100k, 200k and start-up
+    python benchmarks/bench_check.py --sizes 10000 --no-startup
+    python benchmarks/bench_check.py --sizes 10000,100000 --jobs 1
+    PYTHONPATH=/path/to/other/checkout python benchmarks/bench_check.py   # measure another copy of the code
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ONE_SET = ROOT / "examples" / "platform-team.md"
+RUN_CLI = "import sys; from assistant.cli import main; sys.argv[0] = 'okr-review'; main()"
 
 HEADER = [
     "团队",
@@ -38,23 +55,51 @@ HEADER = [
     "握手状态",
 ]
 
-# Key result templates, good and bad, Chinese and English; {n}/{m} become figures.
-KR_TEMPLATES = [
-    "{metric}从 {n}% 提升到 {m}%",
-    "{metric}达到 {m}%，9月30日前",
-    "{metric}控制在 {n} 毫秒以内（原 {m} 毫秒）",
-    "{metric}提升 {n}%",
-    "{metric}优化",
-    "完成{thing}开发",
-    "上线{thing}",
-    "召开 {n} 次{thing}评审会",
-    "{metric}不低于 {m}%",
-    "保持{metric}在 {m}% 以上",
-    "Raise {en_metric} from {n}% to {m}% by Q3",
-    "Improve {en_metric}",
-    "Launch the {en_thing}",
-    "Cut {en_metric} below {n} ms",
-    "流程成功率达到 {m}%，备份成功率达到 99.{n}%",
+# Objective templates shared by many teams; a team prefixes them with its name or the quarter.
+OBJECTIVES_ZH = [
+    "打造一流的{m}体验",
+    "让{m}成为行业标杆",
+    "全面提升{m}",
+    "让{a}客户在{b}体验到价值",
+    "打造{a}最可靠的{b}服务",
+    "{m}达到 {n}%",
+    "完成{t}重构",
+    "建设高效的{b}团队",
+    "负责{t}的日常运营",
+    "降本增效",
+]
+OBJECTIVES_EN = [
+    "Make {a} onboarding effortless",
+    "Delight customers with a world-class {e}",
+    "Become the benchmark for {e}",
+    "Ship the {t_en}",
+    "Build a reliable {t_en}",
+]
+PREFIXES_ZH = ["{team}：", "{team} {q} ", "{q} ", "", ""]
+PREFIXES_EN = ["{team}: ", "{q} ", ""]
+
+KRS_ZH = [
+    "{m}从 {n}% 提升到 {k}%",
+    "{m}达到 {k}%，9月30日前",
+    "{m}控制在 {n} 毫秒以内（原 {k} 毫秒）",
+    "{m}提升 {n}%",
+    "{m}优化",
+    "完成{t}开发",
+    "上线{t}",
+    "每周召开 {n} 次{t}评审会",
+    "{m}不低于 {k}%",
+    "保持{m}在 {k}% 以上",
+    "流程成功率达到 {k}%，备份成功率达到 99.{n}%",
+    "新签客户 {n} 家",
+    "TBD",
+]
+KRS_EN = [
+    "Raise {e} from {n}% to {k}% by Q3",
+    "Improve {e}",
+    "Launch the {t_en}",
+    "Cut p95 latency below {n} ms",
+    "Hold {n} customer interviews",
+    "{e} at {k}% or above by September 30",
 ]
 METRICS = [
     "续约率",
@@ -63,156 +108,217 @@ METRICS = [
     "可用性",
     "链路延时",
     "工单解决率",
-    "自动化率",
+    "复购率",
     "留存率",
     "客户满意度",
     "发布成功率",
 ]
-EN_METRICS = ["activation", "week-1 retention", "trial conversion", "p95 latency", "NPS", "uptime"]
+EN_METRICS = ["activation", "week-1 retention", "trial conversion", "NPS", "uptime", "customer satisfaction"]
 THINGS = ["压测平台", "知识库", "数据中台", "新手引导", "对账系统", "监控大盘", "推荐服务"]
 EN_THINGS = ["onboarding checklist", "partner portal", "billing page", "status page"]
-OBJECTIVES = [
-    "让{a}客户在{b}体验到价值",
-    "{b}成为行业第一的{a}平台",
-    "打造{a}最可靠的{b}服务",
-    "运维自动化率达到 {n}%",
-    "Make {a} onboarding effortless",
-    "完成{b}重构",
-]
-WORDS_A = ["中小", "新", "大", "海外", "企业", "零售", "金融", "教育", "政务", "医疗", "制造", "物流"]
-WORDS_B = ["首周", "大促", "日常", "交付", "结算", "运营", "协作", "数据", "增长", "安全", "支付", "搜索"]
-OWNERS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "Ann Lee", "全员", "张伟、王芳", ""]
+WORDS_A = ["中小", "新", "大", "海外", "企业", "零售", "金融", "教育"]
+WORDS_B = ["首周", "大促", "交付", "结算", "运营", "协作", "增长", "支付"]
+DEPARTMENTS = ["研发", "产品", "销售", "市场", "运营", "客服", "财务", "数据", "安全", "供应链"]
+TEAM_WORDS_ZH = ["增长组", "平台组", "团队", "交付组", "体验组", "数据组", "运维组", "商业化组"]
+TEAM_WORDS_EN = ["Growth squad", "Platform team", "Mobile team", "Billing squad"]
+OWNERS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "Ann Lee", "Bo Chen", "全员", "张伟、王芳", "", ""]
+CYCLE, QUARTER = "2025Q3", "Q3"
+
+
+def _fill(template: str, rng: random.Random, team: str) -> str:
+    n, k = rng.randint(1, 60), rng.randint(61, 99)
+    return template.format(
+        m=rng.choice(METRICS),
+        e=rng.choice(EN_METRICS),
+        t=rng.choice(THINGS),
+        t_en=rng.choice(EN_THINGS),
+        a=rng.choice(WORDS_A),
+        b=rng.choice(WORDS_B),
+        n=n,
+        k=k,
+        team=team,
+        q=QUARTER,
+    )
+
+
+def _set_rows(rng: random.Random, team: str, level: str, parent: str, english: bool, budget: int) -> list[list[str]]:
+    """One set: 2–5 objectives of 1–5 KRs (at most ``budget`` KRs), each a CSV row."""
+    rows: list[list[str]] = []
+    objectives, krs, prefixes = (
+        (OBJECTIVES_EN, KRS_EN, PREFIXES_EN) if english else (OBJECTIVES_ZH, KRS_ZH, PREFIXES_ZH)
+    )
+    for o in range(1, rng.randint(2, 5) + 1):
+        objective = _fill(rng.choice(prefixes) + rng.choice(objectives), rng, team)
+        owner = rng.choice(OWNERS)
+        supports = f"O{rng.randint(1, 3)}.KR{rng.randint(1, 3)}" if parent and rng.random() < 0.7 else ""
+        for k in range(1, rng.randint(1, 5) + 1):
+            if len(rows) >= budget:
+                return rows
+            dep = rng.random() < 0.08
+            rows.append(
+                [
+                    team,
+                    level,
+                    parent,
+                    CYCLE,
+                    f"O{o}",
+                    objective,
+                    owner,
+                    supports,
+                    f"KR{k}",
+                    _fill(rng.choice(krs), rng, team),
+                    rng.choice(OWNERS),
+                    ""
+                    if rng.random() < 0.2
+                    else f"{rng.choice([5, 6, 7, 9, 50, 60, 70, 90, 100])}{'%' * (rng.random() < 0.7)}",
+                    "" if rng.random() < 0.5 else "2025-09-30",
+                    "运维组" if dep else "",
+                    "扩容支持" if dep and rng.random() < 0.5 else "",
+                    rng.choice(["认同", "", "有疑问"]) if dep else "",
+                ]
+            )
+    return rows
 
 
 def generate(path: Path, krs: int, seed: int = 7) -> int:
-    """Write a realistic flat export: teams of 3–5 objectives with 2–6 KRs each. Returns rows written."""
+    """Write a company export of about ``krs`` key results: company, departments, teams. Returns rows written."""
     rng = random.Random(seed)
     written = 0
+    company = "星河科技"
     with path.open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(HEADER)
-        team = 0
+        rows = _set_rows(rng, company, "公司", "", False, krs)
+        out.writerows(rows)
+        written += len(rows)
+        number = 0
         while written < krs:
-            team += 1
-            name = f"{rng.choice(WORDS_A)}{rng.choice(WORDS_B)}部{team}"
-            for o in range(1, rng.randint(3, 6) + 1):
-                text = rng.choice(OBJECTIVES).format(
-                    a=rng.choice(WORDS_A), b=rng.choice(WORDS_B), n=rng.randint(30, 90)
+            number += 1
+            department = f"{rng.choice(DEPARTMENTS)}{number}部"
+            rows = _set_rows(rng, department, "部门", company, False, krs - written)
+            out.writerows(rows)
+            written += len(rows)
+            for _ in range(rng.randint(4, 12)):
+                if written >= krs:
+                    break
+                english = rng.random() < 0.2
+                words = TEAM_WORDS_EN if english else TEAM_WORDS_ZH
+                team = (
+                    f"{rng.choice(words)} {number}-{rng.randint(1, 99)}"
+                    if english
+                    else f"{rng.choice(words)}{number}-{rng.randint(1, 99)}"
                 )
-                for k in range(1, rng.randint(2, 6) + 1):
-                    n, m = rng.randint(1, 60), rng.randint(61, 99)
-                    kr = rng.choice(KR_TEMPLATES).format(
-                        metric=rng.choice(METRICS),
-                        en_metric=rng.choice(EN_METRICS),
-                        thing=rng.choice(THINGS),
-                        en_thing=rng.choice(EN_THINGS),
-                        n=n,
-                        m=m,
-                    )
-                    dep = rng.random() < 0.1
-                    out.writerow(
-                        [
-                            name,
-                            "部门",
-                            "公司",
-                            "2025Q3",
-                            f"O{o}",
-                            text,
-                            rng.choice(OWNERS),
-                            f"O{rng.randint(1, 4)}.KR1",
-                            f"KR{k}",
-                            kr,
-                            rng.choice(OWNERS),
-                            f"{rng.choice([50, 60, 70, 90, 100])}%",
-                            "2025-09-30",
-                            "运维部" if dep else "",
-                            "扩容支持" if dep and rng.random() < 0.5 else "",
-                            rng.choice(["认同", "", "有疑问"]) if dep else "",
-                        ]
-                    )
-                    written += 1
-                    if written >= krs:
-                        return written
+                rows = _set_rows(rng, team, "团队", department, english, krs - written)
+                out.writerows(rows)
+                written += len(rows)
     return written
 
 
-def run_once(csv_path: Path, report: Path) -> dict[str, float]:
-    """Import, check and write the JSON report; seconds per stage."""
-    from assistant.engine import check
-    from assistant.importers import load_paths
-    from assistant.reports import write_report
-    from assistant.review import Review
+def _tree_pss_kb(pid: int) -> int:
+    """Memory of a process and all its descendants in KB, pages shared by forked workers counted once (PSS)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
 
-    t0 = time.perf_counter()
-    loaded = load_paths([str(csv_path)])
-    t1 = time.perf_counter()
-    findings = check(loaded.sets)
-    t2 = time.perf_counter()
-    write_report(
-        Review(inputs=[str(csv_path)], sets=loaded.sets, findings=findings, problems=loaded.problems),
-        "json",
-        report,
+
+def run_cli(args: list[str]) -> tuple[float, float, float]:
+    """Run ``okr-review ARGS`` in a fresh interpreter: (seconds, its peak RSS in MB, peak PSS of it and its workers)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-P", "-c", RUN_CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    t3 = time.perf_counter()
-    krs = sum(len(o.key_results) for s in loaded.sets for o in s.objectives)
-    return {
-        "krs": krs,
-        "findings": len(findings),
-        "import": t1 - t0,
-        "check": t2 - t1,
-        "report": t3 - t2,
-        "total": t3 - t0,
-    }
+    peak_tree = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.wait(0.02):
+            peak_tree = max(peak_tree, _tree_pss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read() if process.stderr else ""
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"okr-review {' '.join(args)} failed:\n{error}")
+    largest = usage.ru_maxrss / 1024  # the command's own process; workers are children of it, not counted here
+    return seconds, largest, peak_tree / 1024
 
 
-def _memory_child(krs: int) -> None:
+def scaling(sizes: list[int], jobs: int | None, keep: Path | None) -> None:
+    """One row per size: the real command on a fresh export, in a fresh process."""
+    print(f"end to end: okr-review check EXPORT.csv --format json -o report.json{f' --jobs {jobs}' if jobs else ''}")
+    print("peak MB: the command's own peak RSS; all MB: peak PSS of the command and its workers together")
+    print(f"{'KRs':>8} {'seconds':>8} {'KR/s':>8} {'peak MB':>8} {'all MB':>7}")
+    times: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "okrs.csv"
-        generate(path, krs)
-        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        stats = run_once(path, Path(tmp) / "report.json")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"{stats['krs']} {stats['total']:.3f} {peak / 1024:.1f} {base / 1024:.1f}")
+        folder = keep or Path(tmp)
+        for size in sizes:
+            export = folder / f"okrs-{size}.csv"
+            if not export.exists():
+                generate(export, size)
+            report = Path(tmp) / "report.json"
+            report.unlink(missing_ok=True)
+            args = ["check", str(export), "--format", "json", "-o", str(report), "--fail-on", "never", "--no-progress"]
+            seconds, largest, tree = run_cli(args + (["--jobs", str(jobs)] if jobs else []))
+            if not report.exists():
+                raise SystemExit(f"okr-review {' '.join(args)} wrote no report")
+            times[size] = seconds
+            print(f"{size:>8,} {seconds:>8.2f} {size / seconds:>8,.0f} {largest:>8.0f} {tree:>7.0f}", flush=True)
+    if 10_000 in times and 100_000 in times:
+        print(f"time(100k)/time(10k) = {times[100_000] / times[10_000]:.1f} (target ≤ 11)")
+    if 100_000 in times:
+        rate = 100_000 / times[100_000]
+        print(f"100k: {rate:,.0f} KR/s = {rate / 20_000:.2f}× the 20,000 KR/s target")
+
+
+def startup(repeat: int) -> None:
+    """Median and best wall time of ``--version`` and of ``check`` on a one-set Markdown file."""
+    for label, args in (
+        ("--version", ["--version"]),
+        (f"check {ONE_SET.name}", ["check", str(ONE_SET), "--fail-on", "never"]),
+    ):
+        runs = [run_cli(args)[0] for _ in range(repeat)]
+        print(
+            f"start-up {label:<24} median {statistics.median(runs):.3f} s, best {min(runs):.3f} s "
+            f"(target 0.25 s, {repeat} runs)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--krs", type=int, default=20_000, help="key results for the speed runs")
-    parser.add_argument("--repeat", type=int, default=3, help="speed runs; the best is reported")
-    parser.add_argument("--memory-krs", type=int, default=100_000, help="key results for the memory run (0: skip)")
-    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="10000,50000,100000,200000", help="comma-separated KR counts (0: none)")
+    parser.add_argument("--jobs", type=int, help="pass --jobs N to the command (default: its own default)")
+    parser.add_argument("--repeat", type=int, default=5, help="start-up runs per command")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    parser.add_argument("--keep", type=Path, help="keep the generated exports in this folder (and reuse them)")
+    parser.add_argument("--generate", type=int, metavar="KRS", help="only write an export of KRS key results to --keep")
     args = parser.parse_args()
-    if args.memory_child:
-        _memory_child(args.memory_child)
+    if args.generate:
+        folder = args.keep or Path.cwd()
+        print(generate(folder / f"okrs-{args.generate}.csv", args.generate), "rows")
         return
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "okrs.csv"
-        generate(path, args.krs)
-        runs = [run_once(path, Path(tmp) / "report.json") for _ in range(args.repeat)]
-    best = min(runs, key=lambda r: r["total"])
-    krs = best["krs"]
-    print(f"speed: {krs:,} KRs, {best['findings']:,} findings, best of {args.repeat} runs, one process")
-    for stage in ("import", "check", "report", "total"):
-        seconds = best[stage]
-        print(f"  {stage:<7} {seconds:7.3f} s  {krs / seconds:>10,.0f} KRs/s  {seconds / krs * 1e6:6.1f} µs/KR")
-    rate = krs / best["total"]
-    print(f"  end to end: {rate:,.0f} KRs/s = {rate / 20_000:.2f}× the 20,000 KRs/s target")
-
-    if args.memory_krs:
-        out = subprocess.run(
-            [sys.executable, __file__, "--memory-child", str(args.memory_krs)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        krs, seconds, peak, base = int(out[0]), float(out[1]), float(out[2]), float(out[3])
-        print(
-            f"memory: {krs:,} KRs end to end in {seconds:.1f} s, peak RSS {peak:.0f} MB "
-            f"(interpreter and generator {base:.0f} MB) = {peak / 500:.2f}× the 500 MB limit"
-        )
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip() and int(s) > 0]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    if sizes:
+        scaling(sizes, args.jobs, args.keep)
+    if not args.no_startup:
+        startup(args.repeat)
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     main()

@@ -297,3 +297,29 @@ def test_a_mixed_batch_is_reported_in_one_language(pasted):
         assert CJK_TEXT.search(QUOTED.sub("", finding["message"])) is None, finding["message"]
     text = invoke("check", str(english), str(chinese)).output
     assert not [word for word in ZH_LABELS if word in text]
+
+
+# ---------------------------------------------------------------- issue 14: a report kept inside the input folder
+
+
+def test_a_report_written_into_the_input_folder_is_an_input_next_time(clean_md):
+    """The second run reads report.json as an input (it is in the folder), so it must not replace it."""
+    out = clean_md.parent / "report.json"
+    first = invoke("check", str(clean_md.parent), "-f", "json", "-o", str(out))
+    assert first.exit_code == 0, first.output
+    written = out.read_bytes()
+    second = invoke("check", str(clean_md.parent), "-f", "json", "-o", str(out))
+    assert second.exit_code == 2
+    assert f"refusing to overwrite the input file {out}" in second.stderr
+    assert out.read_bytes() == written
+
+
+def test_check_applies_the_limits_of_the_config_file(tmp_path):
+    rows = "".join(f"增长组,O{i},让老客户愿意续约,KR1,续约率从 {60 + i}% 提升到 80%\n" for i in range(1, 6))
+    data = tmp_path / "okrs.csv"
+    data.write_text("团队,目标编号,目标,KR编号,关键结果\n" + rows, encoding="utf-8")
+    settings = tmp_path / ".okr-review.toml"
+    settings.write_text("[limits]\nrows = 3\n", encoding="utf-8")
+    limited = invoke("check", str(data), "--config", str(settings), "--format", "json")
+    assert limited.exit_code == 2 and "rows" in limited.output
+    assert invoke("check", str(data), "--format", "json").exit_code in (0, 1)  # the shipped limit lets it through

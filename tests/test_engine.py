@@ -180,3 +180,19 @@ def test_top_ranks_by_severity_then_dimension_then_position_one_item_each():
     assert top_of_set(findings, 6) == [3, 4, 2, 1, 0, 5]  # all of them: in plain rank order
     # only one item with findings: its findings fill the list
     assert top_of_set(findings[3:5]) == [0, 1]
+
+
+def test_one_copy_of_each_message_and_fix_per_run():
+    # 100,000 key results give some 200,000 findings; most repeat a message, and each is held once.
+    work = objective("让客户满意", kr("上线新手引导"), kr("完成知识库开发"))
+    teams = [okr_set(work, team=f"组{i}") for i in range(3)]
+    findings = [f for f in check(teams, Config(language="zh")) if f.code == "OUT001"]
+    assert len(findings) == 6
+    assert len({id(f.fix) for f in findings}) == 1
+    same_message = [f for f in findings if f.message == findings[0].message]
+    assert len(same_message) > 1 and len({id(f.message) for f in same_message}) == 1
+
+
+def test_jobs_one_is_the_default_and_checks_in_this_process():
+    sets = [okr_set(objective("让客户满意", "NPS 从 30 提升到 45"), team=f"组{i}") for i in range(3)]
+    assert check(sets, Config()) == check(sets, Config(), jobs=1)

@@ -7,10 +7,9 @@ from html import escape
 from pathlib import Path
 
 from ..alignment_map import build_map, render_svg, summary_line
-from ..engine import check
 from ..findings import Finding
 from ..model import OKRSet
-from .batch import load_uploads
+from .batch import bounded_review
 from .context import AppContext
 from .texts import text
 
@@ -24,10 +23,13 @@ def map_html(sets: Sequence[OKRSet], findings: Sequence[Finding], language: str)
     return f'<p class="okr-map-caption">{caption}</p><div class="okr-map">{render_svg(picture, language)}</div>'
 
 
-def map_from_uploads(paths: Sequence[str | Path], ctx: AppContext, language: str) -> str:
-    """Read and check the uploads, then draw them; files or rows that could not be read are listed above the map."""
-    loaded = load_uploads(paths, ctx, language)
-    findings = check(loaded.sets, ctx.config.with_options(language=language))
-    problems = "".join(f"<li>{escape(message)}</li>" for message in loaded.messages())
+def map_from_uploads(paths: Sequence[str | Path], ctx: AppContext, language: str, *, session: str = "") -> str:
+    """Read and check the uploads (as a batch review does, without reports), then draw them.
+
+    Files or rows that could not be read are listed above the map. Raises JobError over a cap or budget.
+    """
+    screened, done = bounded_review(paths, ctx, language, session=session, reports=False)
+    messages = [*screened.rejected, *(problem.describe() for problem in done.problems)]
+    problems = "".join(f"<li>{escape(message)}</li>" for message in messages)
     head = f'<ul class="okr-map-problems">{problems}</ul>' if problems else ""
-    return head + (map_html(loaded.sets, findings, language) or f"<p>{escape(text(language, 'no_sets'))}</p>")
+    return head + (map_html(done.sets, done.findings, language) or f"<p>{escape(text(language, 'no_sets'))}</p>")

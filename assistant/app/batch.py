@@ -1,28 +1,41 @@
 """Batch review in the app: uploaded files → checked review → summary tables, findings rows, report files.
 
-The same importers, engine and report writers as ``okr-review check``; uploads keep their own file
-names in problems and reports, and every file the app writes goes into the app's temporary folder.
+The same importers, limits, engine and report writers as ``okr-review check``; uploads keep their own file
+names in problems and reports. A review runs in a process of its own with a time and memory budget
+(:mod:`.jobs`), each file read on its own, and within the per-request and per-session caps.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from ..engine import check
 from ..findings import Dimension, ImportResult, Severity
-from ..importers import load_file
 from ..model import OKRSet
-from ..reports import write_report
 from ..review import Review
 from ..rules.catalogue import dimension_label
 from .context import UPLOAD_SUFFIXES, AppContext
-from .texts import text
+from .jobs import JobError, run_bounded
+from .panel import BADGE_COLOURS, item_label
+from .review_job import Reviewed, read_uploads, review_files
+from .texts import LANGUAGES, text
 
-REPORT_FORMATS = ("html", "xlsx", "json")
 SEVERITIES = (Severity.error, Severity.warning, Severity.info)
+MB = 1024 * 1024
+
+
+@dataclass
+class Screened:
+    """The uploads that may be read (path, name), in order, and why each other one may not."""
+
+    files: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # type, size per file, files or bytes per request
+    names: list[str] = field(default_factory=list)
+    size: int = 0
 
 
 @dataclass
@@ -43,25 +56,39 @@ def upload_name(path: str | Path) -> str:
     return Path(path).name
 
 
-def load_uploads(paths: Iterable[str | Path], ctx: AppContext, language: str) -> Loaded:
-    """Read the uploads that are of a supported type and within the size limit; say why each other one is not."""
-    loaded = Loaded()
-    limit = ctx.max_upload_mb * 1024 * 1024
+def screen_uploads(paths: Iterable[str | Path], ctx: AppContext, language: str) -> Screened:
+    """Type and size of each upload, then the per-request caps on files and bytes, in upload order."""
+    screened = Screened()
+    file_limit, limits = ctx.max_upload_mb * MB, ctx.limits
     for path in paths:
         name = upload_name(path)
-        loaded.names.append(name)
-        suffix = Path(path).suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES:
-            loaded.rejected.append(text(language, "bad_type", name=name, types=" ".join(UPLOAD_SUFFIXES)))
+        screened.names.append(name)
+        if Path(path).suffix.lower() not in UPLOAD_SUFFIXES:
+            screened.rejected.append(text(language, "bad_type", name=name, types=" ".join(UPLOAD_SUFFIXES)))
             continue
-        size = Path(path).stat().st_size
-        if size > limit:
-            mb = f"{size / 1024 / 1024:.1f}"
-            loaded.rejected.append(text(language, "too_large", name=name, size=mb, limit=ctx.max_upload_mb))
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            screened.rejected.append(text(language, "upload_gone", name=name))
             continue
-        loaded.result.extend(load_file(path, name, column_map=dict(ctx.config.columns) or None))
-    loaded.sets = loaded.result.sets
-    return loaded
+        if size > file_limit:
+            mb = f"{size / MB:.1f}"
+            screened.rejected.append(text(language, "too_large", name=name, size=mb, limit=ctx.max_upload_mb))
+        elif len(screened.files) >= limits.request_files:
+            screened.rejected.append(text(language, "too_many_files", name=name, limit=limits.request_files))
+        elif screened.size + size > limits.request_bytes:
+            screened.rejected.append(text(language, "request_too_large", name=name, limit=limits.request_mb))
+        else:
+            screened.files.append((str(path), name))
+            screened.size += size
+    return screened
+
+
+def load_uploads(paths: Iterable[str | Path], ctx: AppContext, language: str) -> Loaded:
+    """Read, in this process, the uploads that pass the screen, each on its own; say why each other one is not."""
+    screened = screen_uploads(paths, ctx, language)
+    result = read_uploads(screened.files, ctx.config)
+    return Loaded(sets=result.sets, result=result, rejected=screened.rejected, names=screened.names)
 
 
 @dataclass
@@ -87,25 +114,99 @@ class BatchReview:
         )
 
 
-def review_uploads(paths: Sequence[str | Path], ctx: AppContext, language: str) -> BatchReview:
-    """Check the uploads and write the HTML, XLSX and JSON reports into a fresh folder of the work folder."""
-    loaded = load_uploads(paths, ctx, language)
+def bounded_review(
+    paths: Sequence[str | Path],
+    ctx: AppContext,
+    language: str,
+    *,
+    session: str = "",
+    reports: bool = True,
+    progress: Callable[[float, str], None] | None = None,
+    answer: Callable[[Screened, Reviewed], None] | None = None,
+) -> tuple[Screened, Reviewed]:
+    """Screen the uploads, then read, check (and write reports) in a process of its own, within the caps.
+
+    Raises JobError (its ``reason`` a ui.toml key) when a session cap, the time or the memory budget is crossed;
+    the session can go on either way, and a review that did not finish leaves no report folder behind.
+    ``answer(screened, reviewed)`` gets the findings as soon as they are known, before the reports are written.
+    """
+    screened = screen_uploads(paths, ctx, language)
+    refused = ctx.ledger.begin(session, len(screened.files), screened.size)
+    if refused is not None:
+        raise JobError(refused)
+    folder = ctx.scratch("reports") if reports else None
     config = ctx.config.with_options(language=language)
+    job = partial(
+        review_files,
+        screened.files,
+        config,
+        inputs=screened.names,
+        language=language,
+        notes=ctx.notebook.notes if reports else {},
+        folder=folder,
+    )
+    first: list[Reviewed] = []
+
+    def answered(found: Reviewed) -> None:
+        first.append(found)
+        if answer is not None:
+            answer(screened, found)
+
+    try:
+        done = run_bounded(
+            job,
+            (),
+            seconds=ctx.limits.review_seconds,
+            memory_mb=ctx.limits.review_memory_mb,
+            progress=progress,
+            answer=answered,
+        )
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        ctx.ledger.end(session, uploads=[p for p, _ in screened.files])
+        raise
+    ctx.ledger.end(session, folder=folder, uploads=[p for p, _ in screened.files])
+    if first:  # the findings came first; the job's result holds the report paths
+        first[0].reports = done.reports
+        done = first[0]
+    return screened, done
+
+
+def review_uploads(
+    paths: Sequence[str | Path],
+    ctx: AppContext,
+    language: str,
+    *,
+    session: str = "",
+    progress: Callable[[float, str], None] | None = None,
+    answer: Callable[[BatchReview], None] | None = None,
+) -> BatchReview:
+    """Check the uploads and write the HTML, XLSX and JSON reports into a fresh folder of the reports folder.
+
+    ``answer`` gets the review (without reports) as soon as the findings are known.
+    """
+
+    def first(screened: Screened, found: Reviewed) -> None:
+        if answer is not None:
+            answer(batch_review(screened, found, ctx, language))
+
+    screened, done = bounded_review(paths, ctx, language, session=session, progress=progress, answer=first)
+    return batch_review(screened, done, ctx, language)
+
+
+def batch_review(screened: Screened, done: Reviewed, ctx: AppContext, language: str) -> BatchReview:
+    """The page's view of a finished (or answered) review."""
     review = Review(
-        inputs=loaded.names,
-        sets=loaded.sets,
-        findings=check(loaded.sets, config),
-        problems=loaded.result.problems,
+        inputs=screened.names,
+        sets=done.sets,
+        findings=done.findings,
+        problems=done.problems,
         language=language,
         notes=ctx.notebook.notes,
     )
-    folder = ctx.scratch("reports")
-    reports = []
-    for fmt in REPORT_FORMATS:
-        target = folder / f"okr-review-report.{fmt}"
-        write_report(review, fmt, target)
-        reports.append(target)
-    return BatchReview(review, loaded.messages(), reports)
+    messages = [*screened.rejected, *(problem.describe() for problem in done.problems)]
+    return BatchReview(review, messages, list(done.reports))
 
 
 FINDING_COLUMNS = ("col_team", "col_item", "col_code", "col_dimension", "col_severity", "col_message", "col_fix")
@@ -121,7 +222,7 @@ def finding_rows(review: Review, language: str) -> list[list[str]]:
     return [
         [
             teams.get(f.set_key, f.set_key),
-            f.item,
+            item_label(f, language),
             f.code,
             dimension_label(f.dimension, language),
             text(language, f.severity.value),
@@ -148,6 +249,11 @@ def filter_choices(rows: Sequence[Sequence[str]], language: str) -> dict[str, li
     }
 
 
+def severity_colours() -> dict[str, str]:
+    """Severity label → colour, in both languages, for the charts: the same colours as the panel's badges."""
+    return {text(lang, s.value): BADGE_COLOURS[s.value] for lang in LANGUAGES for s in SEVERITIES}
+
+
 def dimension_counts(review: Review, language: str) -> list[dict[str, object]]:
     """Findings per CLASSIC dimension and severity (zeros included, so every dimension shows)."""
     counts = Counter((f.dimension, f.severity) for f in review.findings)
@@ -172,3 +278,23 @@ def team_counts(review: Review, language: str) -> list[dict[str, object]]:
         for team in ordered
         for s in SEVERITIES
     ]
+
+
+def job_message(error: JobError, ctx: AppContext, language: str) -> str:
+    """What to tell the person when a review was refused or stopped (a cap, the time or the memory budget)."""
+    limits = ctx.limits
+    return text(
+        language,
+        error.reason,
+        seconds=f"{limits.review_seconds:g}",
+        files=limits.session_files,
+        mb=limits.session_mb,
+        detail=error.detail or error.reason,
+    )
+
+
+def progress_words(what: str, language: str) -> str:
+    """The progress bar's words for a review step: reading a file (its name), checking, writing reports."""
+    if what in ("check", "reports"):
+        return text(language, f"progress_{what}")
+    return text(language, "progress_read", name=what)

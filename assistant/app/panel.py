@@ -11,10 +11,33 @@ from html import escape
 
 from ..findings import Dimension, Finding
 from ..knowledge.notes import Note
-from ..rules.catalogue import dimension_label, dimension_letter
+from ..rules.catalogue import dimension_label, dimension_letter, rules
+from ..triage import groupable_codes
 from .texts import text
 
 BADGE_COLOURS = {"error": "#b42318", "warning": "#b54708", "info": "#475467"}
+WHOLE_SET = {"zh": "整组", "en": "Whole set"}  # where a set-level finding is, in place of an item ref
+RULE_LABEL = {"zh": "规则", "en": "Rule"}
+
+
+def item_label(finding: Finding, language: str) -> str:
+    """Where a finding is, for a reader: its item ref, or "whole set" (with the refs a folded notice stands for).
+
+    A set-level finding has no item ref; a repeated notice folded into one set-level finding lists the
+    items it stands for in its evidence, so those are named instead of the set's key (the team again).
+    """
+    if finding.objective or finding.key_result:
+        return finding.item
+    lang = "en" if language == "en" else "zh"
+    if finding.code in groupable_codes() and finding.evidence:
+        return f"{WHOLE_SET[lang]}{'：' if lang == 'zh' else ': '}{finding.evidence}"
+    return WHOLE_SET[lang]
+
+
+def rule_title(code: str, language: str) -> str:
+    """The rule's name in ``language`` (empty for an unknown code)."""
+    info = rules().get(code)
+    return info.title.get("en" if language == "en" else "zh", "") if info else ""
 
 
 def _badge(severity: str, language: str) -> str:
@@ -35,12 +58,21 @@ def _finding(finding: Finding, notes: Mapping[str, Note], language: str) -> str:
             f"<p><b>{escape(text(language, 'why'))}</b>{colon}{escape(note.summary_in(language))} "
             f"<small>{left}{escape(note.title_in(language))} · {escape(note.id)}{right}</small></p>"
         )
-    evidence = f"<p><q>{escape(finding.evidence)}</q></p>" if finding.evidence else ""
+    where = item_label(finding, language)
+    shown = finding.evidence and finding.evidence not in where  # a folded notice's refs are already named
+    evidence = f"<p><q>{escape(finding.evidence)}</q></p>" if shown else ""
+    title = rule_title(finding.code, language)
+    rule = (
+        f'<p class="okr-rule"><b>{escape(RULE_LABEL["en" if language == "en" else "zh"])}</b>{colon}'
+        f"{escape(title)} <small>{left}{escape(finding.code)}{right}</small></p>"
+        if title
+        else ""
+    )
     return (
         f'<details class="okr-finding" data-code="{escape(finding.code)}">'
-        f"<summary>{_badge(finding.severity.value, language)} <code>{escape(finding.code)}</code> "
-        f"<b>{escape(finding.item)}</b> {escape(finding.message)}</summary>"
-        f"{evidence}<p><b>{escape(text(language, 'fix'))}</b>{colon}{escape(finding.fix)}</p>{why}</details>"
+        f'<summary>{_badge(finding.severity.value, language)} <code title="{escape(title)}">{escape(finding.code)}'
+        f"</code> <b>{escape(where)}</b> {escape(finding.message)}</summary>"
+        f"{rule}{evidence}<p><b>{escape(text(language, 'fix'))}</b>{colon}{escape(finding.fix)}</p>{why}</details>"
     )
 
 

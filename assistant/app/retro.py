@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from .. import scoring
 from ..assist.offline import resolve_scale
 from ..assist.retrospective import draft_retrospective, read_checkins
 from ..model import KeyResult, Objective, OKRSet
-from .batch import load_uploads, upload_name
+from .batch import job_message, load_uploads, screen_uploads, upload_name
 from .context import AppContext
+from .jobs import JobError, run_bounded
 from .texts import text
 
 TABLE_COLUMNS = ("col_objective", "col_kr", "col_score", "col_note")
@@ -92,11 +94,31 @@ def scored_input(
     else:
         found = set_from_table(rows or [], language)
     if checkins:
-        notes, problems = read_checkins(checkins)
-        found.checkins.update(notes)
-        name = upload_name(checkins)
-        found.messages.extend(p.describe().replace(str(checkins), name) for p in problems)
+        found.messages.extend(_add_checkins(found, checkins, ctx, language))
     return found
+
+
+def _read_checkins_job(path: str, report: Any = None) -> tuple[dict[str, str], list[Any]]:
+    return read_checkins(path)
+
+
+def _add_checkins(found: ScoredInput, path: str | Path, ctx: AppContext, language: str) -> list[str]:
+    """The check-in notes into ``found``, read in a process of their own with the review's budget; the messages."""
+    name = upload_name(path)
+    screened = screen_uploads([path], ctx, language)
+    if not screened.files:
+        return screened.rejected
+    try:
+        notes, problems = run_bounded(
+            partial(_read_checkins_job, str(path)),
+            (),
+            seconds=ctx.limits.review_seconds,
+            memory_mb=ctx.limits.review_memory_mb,
+        )
+    except JobError as exc:
+        return [f"{name}: {job_message(exc, ctx, language)}"]
+    found.checkins.update(notes)
+    return [p.describe().replace(str(path), name) for p in problems]
 
 
 def distribution(sets: Sequence[OKRSet], ctx: AppContext, language: str) -> list[dict[str, Any]]:

@@ -7,7 +7,10 @@ each browser session keeps its own draft session and last review in gr.State.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
+from html import escape
 from typing import Any
 
 import gradio as gr
@@ -15,10 +18,12 @@ import pandas as pd
 
 from . import batch, draft, guidance, retro
 from .alignment import map_from_uploads, map_html
-from .context import AppContext
+from .context import UPLOAD_SUFFIXES, AppContext
+from .jobs import JobError
 from .panel import findings_html
 from .texts import LANGUAGE_CHOICES, text
 
+CHECKIN_SUFFIXES = [".csv", ".tsv", ".txt", ".yaml", ".yml", ".json"]  # what read_checkins reads
 CSS = """
 .okr-panel details { border-bottom: 1px solid var(--border-color-primary); padding: 4px 0; }
 .okr-panel summary { cursor: pointer; }
@@ -51,10 +56,30 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
         labelled.append((component, key, prop))
         return component
 
-    with gr.Blocks(title=text(zh, "title"), analytics_enabled=False, delete_cache=(3600, 3600)) as page:
+    def bar_plot(label: str, x: str, y: str, color: str, titles: tuple[str, str, str], **options: Any) -> Any:
+        """A bar chart whose axis and legend titles are words in the page's language, not the data's column names."""
+        x_key, y_key, color_key = titles
+        plot = gr.BarPlot(
+            x=x,
+            y=y,
+            color=color,
+            label=text(zh, label),
+            x_title=text(zh, x_key),
+            y_title=text(zh, y_key),
+            color_title=text(zh, color_key),
+            **options,
+        )
+        for key, prop in ((label, "label"), (x_key, "x_title"), (y_key, "y_title"), (color_key, "color_title")):
+            tr(plot, key, prop)
+        return plot
+
+    limits = ctx.limits
+    cache_age = (limits.cache_sweep_seconds, limits.cache_max_age_seconds)  # uploads and served copies
+    with gr.Blocks(title=text(zh, "title"), analytics_enabled=False, delete_cache=cache_age) as page:
         language = gr.State(zh)
-        session = gr.State(None)
-        reviewed = gr.State(None)  # {"rows": [...], "sets": [...], "findings": [...]} of the last batch review
+        session = gr.State(None, time_to_live=limits.idle_seconds)
+        # {"rows": [...], "sets": [...], "findings": [...]} of the last batch review; freed when idle
+        reviewed = gr.State(None, time_to_live=limits.idle_seconds)
 
         with gr.Row():
             title = tr(gr.Markdown(f"## {text(zh, 'title')}"), "title", "heading")
@@ -111,6 +136,7 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                 files = tr(
                     gr.File(
                         file_count="multiple",
+                        file_types=list(UPLOAD_SUFFIXES),
                         label=text(zh, "upload"),
                         elem_id="batch-files",
                     ),
@@ -124,12 +150,24 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                     gr.Textbox(label=text(zh, "problems"), lines=3, interactive=False, visible=False), "problems"
                 )
                 with gr.Row():
-                    by_dimension = tr(
-                        gr.BarPlot(x="dimension", y="count", color="severity", label=text(zh, "by_dimension")),
+                    severity_titles = ("col_dimension", "col_count", "col_severity")
+                    by_dimension = bar_plot(
                         "by_dimension",
+                        "dimension",
+                        "count",
+                        "severity",
+                        severity_titles,
+                        color_map=batch.severity_colours(),
+                        elem_id="batch-by-dimension",
                     )
-                    by_team = tr(
-                        gr.BarPlot(x="team", y="count", color="severity", label=text(zh, "by_team")), "by_team"
+                    by_team = bar_plot(
+                        "by_team",
+                        "team",
+                        "count",
+                        "severity",
+                        ("col_team", *severity_titles[1:]),
+                        color_map=batch.severity_colours(),
+                        elem_id="batch-by-team",
                     )
                 with gr.Row():
                     f_dimension = tr(gr.Dropdown(choices=[], label=text(zh, "filter_dimension")), "filter_dimension")
@@ -141,6 +179,7 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                     type="array",
                     interactive=False,
                     wrap=True,
+                    column_widths=["10%", "10%", "8%", "9%", "7%", "28%", "28%"],  # the fix in view, not cut off
                     label=text(zh, "findings"),
                     elem_id="batch-findings",
                 )
@@ -155,7 +194,12 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                 tr(tab_map, "tab_map")
                 map_hint = tr(gr.Markdown(text(zh, "map_hint")), "map_hint", "value")
                 map_files = tr(
-                    gr.File(file_count="multiple", label=text(zh, "map_upload"), elem_id="map-files"),
+                    gr.File(
+                        file_count="multiple",
+                        file_types=list(UPLOAD_SUFFIXES),
+                        label=text(zh, "map_upload"),
+                        elem_id="map-files",
+                    ),
                     "map_upload",
                 )
                 draw = tr(gr.Button(text(zh, "map_draw"), variant="primary", elem_id="map-draw"), "map_draw", "value")
@@ -166,9 +210,14 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                 tr(tab_retro, "tab_retro")
                 retro_hint = tr(gr.Markdown(text(zh, "retro_hint")), "retro_hint", "value")
                 with gr.Row():
-                    scores = tr(gr.File(label=text(zh, "retro_upload"), elem_id="retro-scores"), "retro_upload")
+                    scores = tr(
+                        gr.File(
+                            file_types=list(UPLOAD_SUFFIXES), label=text(zh, "retro_upload"), elem_id="retro-scores"
+                        ),
+                        "retro_upload",
+                    )
                     checkins = tr(
-                        gr.File(label=text(zh, "retro_checkins")),
+                        gr.File(file_types=CHECKIN_SUFFIXES, label=text(zh, "retro_checkins")),
                         "retro_checkins",
                     )
                 score_table = gr.Dataframe(
@@ -184,16 +233,14 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                     gr.Button(text(zh, "retro_run"), variant="primary", elem_id="retro-run"), "retro_run", "value"
                 )
                 retro_messages = gr.Textbox(lines=2, interactive=False, visible=False, show_label=False)
-                spread = tr(
-                    gr.BarPlot(
-                        x="kr",
-                        y="percent",
-                        color="band",
-                        y_lim=[0, 100],
-                        label=text(zh, "distribution"),
-                        elem_id="retro-spread",
-                    ),
+                spread = bar_plot(
                     "distribution",
+                    "kr",
+                    "percent",
+                    "band",
+                    ("col_kr_ref", "col_percent", "col_band"),
+                    y_lim=[0, 100],
+                    elem_id="retro-spread",
                 )
                 retro_out = gr.Markdown(elem_id="retro-draft")
 
@@ -308,23 +355,7 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
         rewrite.click(on_assist("rewrite"), [item, session, language], advice, api_name="draft_rewrite")
         ask.click(on_assist("questions"), [item, session, language], advice, api_name="draft_questions")
 
-        def on_review(paths: list | None, lang: str, progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
-            if not paths:
-                gr.Warning(text(lang, "no_files"))
-                return (
-                    text(lang, "no_files"),
-                    gr.update(visible=False),
-                    None,
-                    None,
-                    *([gr.update()] * 3),
-                    [],
-                    None,
-                    None,
-                    "",
-                )
-            progress(0.1)
-            result = batch.review_uploads(paths, ctx, lang)
-            progress(0.8)
+        def review_outputs(result: batch.BatchReview, lang: str) -> tuple:
             rows = batch.finding_rows(result.review, lang)
             choices = batch.filter_choices(rows, lang)
             everything = text(lang, "all")
@@ -339,10 +370,62 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                 gr.update(choices=choices["severity"], value=everything),
                 gr.update(choices=choices["team"], value=everything),
                 pd.DataFrame(rows, columns=batch.finding_headers(lang)),
-                [str(p) for p in result.reports],
+                [str(p) for p in result.reports] or None,
                 state,
                 map_html(result.review.sets, result.review.findings, lang),
             )
+
+        def on_review(paths: list | None, lang: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+            """The findings as soon as they are known, then again with the reports (gradio sends only the change)."""
+            if not paths:
+                gr.Warning(text(lang, "no_files"))
+                yield (
+                    text(lang, "no_files"),
+                    gr.update(visible=False),
+                    None,
+                    None,
+                    *([gr.update()] * 3),
+                    [],
+                    None,
+                    None,
+                    "",
+                )
+                return
+            progress(0.0, desc=text(lang, "review"))
+            events: queue.SimpleQueue = queue.SimpleQueue()
+
+            def work() -> None:
+                try:
+                    result = batch.review_uploads(
+                        paths,
+                        ctx,
+                        lang,
+                        session=request.session_hash or "",
+                        progress=lambda done, what: events.put(("progress", (done, what))),
+                        answer=lambda first: events.put(("answer", first)),
+                    )
+                except BaseException as exc:  # handed to the handler's thread, which shows or raises it
+                    events.put(("error", exc))
+                else:
+                    events.put(("done", result))
+
+            threading.Thread(target=work, name="okr-review-batch", daemon=True).start()
+            while True:
+                kind, value = events.get()
+                if kind == "progress":
+                    progress(value[0], desc=batch.progress_words(value[1], lang))
+                elif kind == "answer":
+                    yield review_outputs(value, lang)
+                elif kind == "done":
+                    yield review_outputs(value, lang)
+                    return
+                elif isinstance(value, JobError):
+                    message = batch.job_message(value, ctx, lang)
+                    gr.Warning(message)
+                    yield message, gr.update(visible=False), *([gr.update()] * 9)
+                    return
+                else:
+                    raise value
 
         run_review.click(
             on_review,
@@ -375,9 +458,12 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
                 on_filter, [f_dimension, f_severity, f_team, reviewed, language], findings, api_visibility="private"
             )
 
-        def on_draw(paths: list | None, state: dict | None, lang: str) -> str:
+        def on_draw(paths: list | None, state: dict | None, lang: str, request: gr.Request) -> str:
             if paths:
-                return map_from_uploads(paths, ctx, lang)
+                try:
+                    return map_from_uploads(paths, ctx, lang, session=request.session_hash or "")
+                except JobError as exc:
+                    return f"<p>{escape(batch.job_message(exc, ctx, lang))}</p>"
             if state:
                 return map_html(state["sets"], state["findings"], lang)
             return f"<p>{text(lang, 'no_files')}</p>"
@@ -404,6 +490,13 @@ def build_ui(ctx: AppContext) -> gr.Blocks:
 
         search.click(on_search, [question, many, language], passages, api_name="guidance_search")
         question.submit(on_search, [question, many, language], passages, api_visibility="private")
+
+        def on_unload(request: gr.Request) -> None:
+            """The browser tab closed: free the session's report folders and uploads now, not after the idle time."""
+            if request.session_hash:
+                ctx.ledger.forget(request.session_hash)
+
+        page.unload(on_unload)
 
         del title, panel_title, map_hint, retro_hint  # only in `labelled`, for the language switch
     return page

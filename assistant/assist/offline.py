@@ -21,7 +21,7 @@ from ..config import Config
 from ..findings import Finding
 from ..model import OKRSet
 from ..rules import lexicon
-from ..rules.shape import work_at_end, work_at_start
+from ..rules.shape import find_work, work_at_end, work_at_start
 from .candidates import PLACEHOLDERS, figure_text, placeholders_in, suggestions
 from .schemas import AchievedKR, GuidingQuestion, MissedKR, Obstacle, RetrospectiveDraft, RewriteCandidate
 
@@ -216,7 +216,19 @@ def _activity(clause: str) -> _Activity | None:
     if match is not None:
         rest = clause[: match.start].strip(_PUNCT)
         return _Activity(clause.strip(_PUNCT), match.text, rest, False) if rest else None
+    match = find_work(clause)  # after a rhythm or a date: "每周召开一次技术分享会", "Q3 上线会员体系"
+    if match is not None:
+        rest = _without_leading_count(clause[match.end :].strip(_PUNCT))
+        return _Activity(clause[match.start :].strip(_PUNCT), match.text, rest, True) if rest else None
     return None
+
+
+def _without_leading_count(text: str) -> str:
+    """The object of the work without the count of times it is done: "一次技术分享会" → "技术分享会"."""
+    figures = find_quantities(text)
+    if figures and figures[0].span[0] == 0:
+        return text[figures[0].span[1] :].strip(_PUNCT)
+    return text
 
 
 def _object_core(text: str) -> str:
@@ -345,6 +357,8 @@ def template_rewrites(
         "target": _slot(target_q, ph["target"], unit, lang),
     }
     bound = find_timebound(text)
+    if bound is not None and lexicon.get("cadence_words").is_entry(bound.text):
+        bound = None  # "每周" is how often the work is done, not when the result is due
     deadline_field = bound.text.strip() if bound is not None else ph["deadline"]
     slots["deadline"] = _deadline_phrase(bound.text if bound is not None else None, lang)
     direction = _direction(metric_clause or text, subject, facts)

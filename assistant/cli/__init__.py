@@ -1,33 +1,96 @@
-"""The ``okr-review`` command line. Exit status like a linter: 0 clean, 1 findings, 2 input or usage error."""
+"""The ``okr-review`` command line. Exit status like a linter: 0 clean, 1 findings, 2 input or usage error.
+
+Any other failure is one line on stderr and exit 2 (the traceback with ``--debug``); Ctrl-C is exit 130,
+SIGTERM 143, and neither leaves a half-written report behind.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import sys
+import traceback
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
 
 from .. import __version__, scoring
 from ..analysis.language import detect_language
-from ..config import Config, ConfigError, load_config, parse_fail_on, parse_selectors
-from ..engine import check as run_check
-from ..findings import Dimension
-from ..importers import load_paths
-from ..knowledge import KnowledgeSettings, NoteBook, SettingsError, load_notes
-from ..model import OKRSet, okr_json_schema
-from ..reports import FORMATS, write_atomic, write_report
-from ..review import Review
-from ..rules.catalogue import dimension_label, rules
-from ..triage import resolve_language
+from ..reports import FORMATS, UnsafeTargetError, check_target, stream_name, write_output, write_report
+
+# Each command imports what it needs when it runs (the rules, pydantic, openpyxl, the knowledge index,
+# the LLM client, gradio), so that ``--version`` and a small ``check`` start quickly.
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..findings import InputProblem
+    from ..knowledge import KnowledgeSettings, NoteBook
+    from ..model import OKRSet
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 PROGRESS_MIN_KRS = 2000  # below this a progress bar only flickers
+DEBUG_KEY = "okr_review.debug"  # in the root context's meta: show tracebacks
+
+err = Console(stderr=True)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line that says what went wrong, for an exception no command turned into a message of its own."""
+    if isinstance(exc, MemoryError):
+        text = "out of memory (the input is too large)"
+    elif isinstance(exc, RecursionError):
+        text = "the input is nested too deeply"
+    elif isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename if exc.filename is not None else ""
+        text = f"{exc.strerror}: {where}" if where != "" else exc.strerror
+    else:
+        detail = str(exc)
+        text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:299] + "…"
+
+
+def _show_error(message: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+
+
+class _Commands(TyperGroup):
+    """The command group: an unexpected exception becomes one line and exit 2, Ctrl-C one line and exit 130."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (Exit, Abort, TyperException):
+            raise
+        except KeyboardInterrupt:
+            err.print("interrupted", highlight=False, markup=False)
+            raise Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # the reader went away (| head): say so once, and keep exit-time flushes quiet
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _show_error("the output was closed before the report was complete (broken pipe)")
+            raise Exit(EXIT_ERROR) from None
+        except Exception as exc:
+            debug = bool(ctx.meta.get(DEBUG_KEY))
+            if debug:
+                traceback.print_exc()
+            if isinstance(exc, UnsafeTargetError):  # a refusal, not a bug: its message says it all
+                _show_error(str(exc))
+            else:
+                _show_error(describe_error(exc) + ("" if debug else " (--debug shows the traceback)"))
+            raise Exit(EXIT_ERROR) from None
+
 
 app = typer.Typer(
     name="okr-review",
@@ -35,8 +98,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Commands,
 )
-err = Console(stderr=True)
 
 
 def _version(value: bool) -> None:
@@ -47,19 +110,26 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="OKR_REVIEW_DEBUG", help="On an unexpected error, show the traceback.")
+    ] = False,
 ) -> None:
     """okr-review: an OKR review assistant."""
+    ctx.meta[DEBUG_KEY] = debug
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    _show_error(message)
     return typer.Exit(EXIT_ERROR)
 
 
 def _load_settings(config_path: Path | None, **options) -> Config:
+    from ..config import ConfigError, load_config
+
     try:
         return load_config(config_path).with_options(**options)
     except ConfigError as exc:
@@ -67,6 +137,8 @@ def _load_settings(config_path: Path | None, **options) -> Config:
 
 
 def _knowledge(config: Config, **options) -> KnowledgeSettings:
+    from ..knowledge import SettingsError
+
     try:
         return config.knowledge_settings().with_options(**options)
     except SettingsError as exc:
@@ -75,6 +147,8 @@ def _knowledge(config: Config, **options) -> KnowledgeSettings:
 
 def _notes(settings: KnowledgeSettings) -> NoteBook:
     """The notes that explain findings; a broken note is reported and left out, never fatal to a check."""
+    from ..knowledge import NoteBook, load_notes
+
     if not settings.knowledge_dir.is_dir():
         err.print(f"warning: no knowledge notes at {settings.knowledge_dir}", highlight=False, markup=False)
         return NoteBook({})
@@ -96,6 +170,8 @@ def _parse_map(pairs: list[str] | None, base: dict[str, str]) -> dict[str, str]:
 
 def report_language(sets: list[OKRSet], setting: str) -> str:
     """The one language of a whole report: the setting, else the language most of the input is written in."""
+    from ..triage import resolve_language
+
     return resolve_language(setting, sets)
 
 
@@ -106,7 +182,10 @@ def check(
         typer.Argument(help="Files or folders to check (json, yaml, csv, xlsx, md, txt); - for stdin."),
     ],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"Report format: {', '.join(FORMATS)}.")] = "text",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here (atomically).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (atomically); - for standard output."),
+    ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(help="Exit 1 when a finding is at least this severe: error, warning, info, never."),
@@ -130,16 +209,33 @@ def check(
     ] = None,
     config_path: Annotated[Path | None, typer.Option("--config", help="Settings file (default: discovered).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on large batches.")] = True,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Processes for large batches (default: one per core; 1: this process only)."
+        ),
+    ] = None,
     suggest: Annotated[
         bool, typer.Option("--suggest", help="Add rewrite candidates for KRs with measurability/outcome findings.")
     ] = False,
     offline: Annotated[bool, typer.Option("--offline", help="With --suggest: templates only, no LLM.")] = False,
 ) -> None:
     """Check OKR files and report findings per set, objective and key result."""
+    from ..config import ConfigError, parse_fail_on, parse_selectors
+    from ..engine import check as run_check
+    from ..engine import default_jobs
+    from ..importers import load_paths
+    from ..review import Review
+
     if fmt not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "xlsx" and output is None:
         raise _fail("--format xlsx needs --output FILE")
+    if output is not None and stream_name(output) is None:
+        try:  # a device, FIFO or folder is refused before any work is done
+            check_target(output)
+        except UnsafeTargetError as exc:
+            raise _fail(str(exc)) from None
     if lang is not None and lang not in ("auto", "zh", "en"):
         raise _fail(f"--lang must be auto, zh or en, not {lang!r}")
     try:
@@ -155,19 +251,22 @@ def check(
         config = replace(config, fail_on=None)
     mapping = _parse_map(column_map, dict(config.columns))
 
-    loaded = load_paths(paths, column_map=mapping or None)
+    loaded = load_paths(paths, column_map=mapping or None, limits=dict(config.limits) or None)
+    if not loaded.sets:  # a report would say "no findings" about inputs nobody could read
+        _nothing_checked(loaded.problems, config.language)
     # One language for the report and every message in it, so labels and messages never disagree.
     language = report_language(loaded.sets, config.language)
     config = replace(config, language=language)
     total = sum(len(o.key_results) for s in loaded.sets for o in s.objectives)
+    workers = jobs or default_jobs()  # the engine keeps small batches in this process whatever the number
     if progress and total >= PROGRESS_MIN_KRS and err.is_terminal:
         from rich.progress import Progress
 
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("checking", total=total)
-            findings = run_check(loaded.sets, config, on_progress=lambda n: bar.advance(task, n))
+            findings = run_check(loaded.sets, config, on_progress=lambda n: bar.advance(task, n), jobs=workers)
     else:
-        findings = run_check(loaded.sets, config)
+        findings = run_check(loaded.sets, config, jobs=workers)
 
     review = Review(
         inputs=list(paths),
@@ -181,15 +280,41 @@ def check(
         review.suggestions = _suggestions(loaded.sets, findings, config, language, offline=offline)
     try:
         write_report(review, fmt, output)
+    except BrokenPipeError:
+        raise  # the reader of standard output went away: the command group says so in one line
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    if output is not None:
-        err.print(f"report written to {output}", highlight=False)
+    except ValueError as exc:  # the output is an input, a device or FIFO, or a terminal for a workbook
+        raise _fail(str(exc)) from None
+    if output is not None and stream_name(output) is None:
+        err.print(f"report written to {output}", highlight=False, markup=False)
     if loaded.unreadable:
         raise typer.Exit(EXIT_ERROR)
     worst = review.worst_severity()
     if config.fail_on is not None and worst is not None and worst.rank >= config.fail_on.rank:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+NOTHING_CHECKED = {
+    "zh": "未检查任何内容：没有读到任何 OKR，因此没有生成报告。",
+    "en": "Nothing was checked: no OKR could be read, so no report was written.",
+}
+
+
+def message_language(setting: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The language of a message given before any OKR was read: the setting, else the locale, else Chinese."""
+    if setting in ("zh", "en"):
+        return setting
+    locale = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
+    return "en" if locale.lower().startswith("en") else "zh"
+
+
+def _nothing_checked(problems: list[InputProblem], setting: str) -> NoReturn:
+    """Print why nothing could be read and stop with exit 2: with no OKR read there is no review to report."""
+    for problem in problems:
+        err.print(problem.describe(), highlight=False, markup=False, soft_wrap=True)
+    err.print(NOTHING_CHECKED[message_language(setting)], highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_ERROR)
 
 
 def _suggestions(sets: list[OKRSet], findings, config: Config, language: str, *, offline: bool) -> list[dict]:
@@ -214,6 +339,8 @@ def list_rules(
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
 ) -> None:
     """List the CLASSIC rules: code, dimension, default severity, title and knowledge note."""
+    from ..rules.catalogue import dimension_label, rules
+
     lang = lang if lang in ("zh", "en") else "en"
     table = rules()
     out = Console()
@@ -288,7 +415,9 @@ def ask(
     config_path: ConfigOption = None,
 ) -> None:
     """Search the guidance notes: the best passages with note id, section and score (no LLM needed)."""
+    from ..findings import Dimension
     from ..knowledge.retrieval import MODES
+    from ..rules.catalogue import rules
 
     if mode not in MODES:
         raise _fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -336,11 +465,18 @@ def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the schema here.")] = None,
 ) -> None:
     """Print the JSON Schema of the OKR input document (JSON and YAML importers)."""
+    from ..model import okr_json_schema
+
     text = json.dumps(okr_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
+        return
+    try:
+        write_output(output, text)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    except UnsafeTargetError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -350,9 +486,13 @@ def score(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Score summary at cycle end: each set's scores against the 60–70% healthy band."""
+    from ..importers import load_paths
+
     if scale not in ("auto", *scoring.Scale):
         raise _fail(f"--scale must be auto, fraction, percent or five, not {scale!r}")
     loaded = load_paths(paths)
+    if not loaded.sets:
+        _nothing_checked(loaded.problems, "auto")
     for problem in loaded.problems:
         err.print(problem.describe(), highlight=False, markup=False)
     rows = []
@@ -394,8 +534,24 @@ def score(
         raise typer.Exit(EXIT_ERROR)
 
 
+def _raise_exit(signum: int, _frame: object) -> None:
+    """Turn a termination signal into ``SystemExit`` so cleanup runs; a second one kills at once, as by default."""
+    signal.signal(signum, signal.SIG_DFL)
+    os.write(2, b"terminated\n")
+    raise SystemExit(128 + signum)
+
+
+def exit_on_signals() -> None:
+    """SIGTERM (and SIGHUP) end the run like an exception would: ``finally`` blocks run, no temp file is left."""
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+            signal.signal(number, _raise_exit)
+
+
 def main() -> None:
     """Console-script entry point."""
+    exit_on_signals()
     app()
 
 

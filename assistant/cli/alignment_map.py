@@ -7,9 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..alignment_map import build_map, render_svg, summary_line
-from ..engine import check as run_check
-from ..importers import load_paths
 from ..reports import write_atomic
 from . import EXIT_ERROR, ConfigOption, _fail, _load_settings, _parse_map, app, err, report_language
 
@@ -26,10 +23,16 @@ def alignment_map(
     config_path: ConfigOption = None,
 ) -> None:
     """Draw the OKR tree across levels, with unsupported parent KRs (漏球), duplicates and handshakes marked."""
+    from ..alignment_map import build_map, render_svg, summary_line
+    from ..engine import check as run_check
+    from ..importers import load_paths
+
     if lang is not None and lang not in ("auto", "zh", "en"):
         raise _fail(f"--lang must be auto, zh or en, not {lang!r}")
     config = _load_settings(config_path, language=lang)
-    loaded = load_paths(paths, column_map=_parse_map(column_map, dict(config.columns)) or None)
+    loaded = load_paths(
+        paths, column_map=_parse_map(column_map, dict(config.columns)) or None, limits=dict(config.limits) or None
+    )
     for problem in loaded.problems:
         err.print(problem.describe(), highlight=False, markup=False)
     if not loaded.sets:

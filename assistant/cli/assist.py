@@ -9,14 +9,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..analysis.language import detect_language
-from ..config import Config
-from ..importers import load_paths
-from ..llm import LLM, LLMSettingsError
 from ..reports import write_atomic
 from . import (
     EXIT_ERROR,
@@ -36,9 +33,15 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 LangOption = Annotated[str | None, typer.Option("--lang", help="zh or en (default: the text's language).")]
 STAGES = ("初创", "发展", "成熟", "转型", "startup", "growth", "mature", "transformation")
 
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..llm import LLM
+
 
 def connect_llm(config: Config, *, offline: bool) -> LLM | None:
     """The configured LLM, or ``None`` for offline mode; a broken setting stops the command (status 2)."""
+    from ..llm import LLM, LLMSettingsError
+
     if offline:
         return None
     try:
@@ -160,9 +163,10 @@ def retro(
 ) -> None:
     """Draft a retrospective (复盘) for each scored set: achieved and missed KRs, calibration, next cycle."""
     from ..assist.retrospective import draft_retrospective, read_checkins
+    from ..importers import load_paths
 
     config = _load_settings(config_path)
-    loaded = load_paths(paths)
+    loaded = load_paths(paths, limits=dict(config.limits) or None)
     for problem in loaded.problems:
         err.print(problem.describe(), highlight=False, markup=False)
     notes: dict[str, str] = {}

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..llm import LLMSettingsError, Usage
 from ..shipped import shipped_dir
 from . import (
     EXIT_ERROR,
@@ -114,6 +113,8 @@ def evaluate(
                 load(found.path)  # refuse a broken file before anything runs
         except RealWorldError as exc:
             raise _fail(str(exc)) from None
+    from ..llm import LLMSettingsError, Usage
+
     config = _load_settings(config_path)
     settings = None
     models: list[str] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -19,12 +19,25 @@ import yaml
 from ..findings import ImportResult, InputProblem
 from ._columns import ColumnMatcher
 from ._encoding import decode
+from ._limits import LIMIT_NAMES, LimitExceeded, Limits, LimitsError, default_limits, limits_from
 from ._outline import parse_outline
-from ._structured import load_document, load_json, load_yaml, looks_structured, parse_yaml
+from ._structured import load_document, load_json, load_yaml, looks_structured, parse_json, parse_yaml
 from ._tabular import load_csv
 from ._workbook import load_xlsx
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_data", "load_file", "load_paths", "load_text"]
+__all__ = [
+    "LIMIT_NAMES",
+    "SUPPORTED_SUFFIXES",
+    "Limits",
+    "LimitsError",
+    "default_limits",
+    "limits_from",
+    "load_data",
+    "load_file",
+    "load_paths",
+    "load_text",
+]
+LimitsLike = Limits | Mapping[str, int] | None  # a Limits, or overrides by TOML name ([tool.okr-review.limits])
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".json", ".yaml", ".yml", ".csv", ".tsv", ".xlsx", ".xlsm", ".md", ".markdown", ".txt"}
@@ -37,17 +50,21 @@ _HINTS = {
 }
 
 
-def load_paths(paths: Sequence[str | Path], *, column_map: Mapping[str, str] | None = None) -> ImportResult:
+def load_paths(
+    paths: Sequence[str | Path], *, column_map: Mapping[str, str] | None = None, limits: LimitsLike = None
+) -> ImportResult:
     """Read files, folders (searched for supported files) and ``-`` (standard input), in the order given.
 
-    ``column_map`` maps extra column headers of CSV / XLSX files to fields (``{"KR 名称": "key_result"}``).
+    ``column_map`` maps extra column headers of CSV / XLSX files to fields (``{"KR 名称": "key_result"}``);
+    ``limits`` bounds what each file may cost (see ``_limits``), the shipped defaults where not given.
     """
+    bounds = limits_from(limits)
     matcher = ColumnMatcher(column_map)
     result = ImportResult(problems=list(matcher.problems))
     for given in paths:
         name = str(given)
         if name == "-":
-            result.extend(_load_stdin())
+            result.extend(_load_stdin(bounds))
             continue
         path = Path(name)
         if path.is_dir():
@@ -55,20 +72,22 @@ def load_paths(paths: Sequence[str | Path], *, column_map: Mapping[str, str] | N
             if not files:
                 result.problems.append(InputProblem(file=name, reason="no supported files in this folder"))
             for file in files:
-                result.extend(_load_file(Path(file), file, matcher))
+                result.extend(_load_file(Path(file), file, matcher, bounds))
         elif path.is_file():
             suffix = path.suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
                 hint = _HINTS.get(suffix, "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
                 result.problems.append(InputProblem(file=name, reason=f"unsupported file type {suffix!r} ({hint})"))
                 continue
-            result.extend(_load_file(path, name, matcher))
+            result.extend(_load_file(path, name, matcher, bounds))
         else:
             result.problems.append(InputProblem(file=name, reason="no such file or folder"))
     return result
 
 
-def load_file(path: str | Path, name: str, *, column_map: Mapping[str, str] | None = None) -> ImportResult:
+def load_file(
+    path: str | Path, name: str, *, column_map: Mapping[str, str] | None = None, limits: LimitsLike = None
+) -> ImportResult:
     """Read one file under another name: ``name`` is the ``file`` of its source references and problems.
 
     For uploads, which sit in a temporary folder under a path that means nothing to the person who sent them.
@@ -79,37 +98,54 @@ def load_file(path: str | Path, name: str, *, column_map: Mapping[str, str] | No
         hint = _HINTS.get(suffix, "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
         return ImportResult(problems=[InputProblem(file=name, reason=f"unsupported file type {suffix!r} ({hint})")])
     result = ImportResult(problems=list(matcher.problems))
-    result.extend(_load_file(Path(path), name, matcher))
+    result.extend(_load_file(Path(path), name, matcher, limits_from(limits)))
     return result
 
 
-def load_data(data: object, name: str = "<data>") -> ImportResult:
+def load_data(data: object, name: str = "<data>", *, limits: LimitsLike = None) -> ImportResult:
     """Read OKR sets already parsed from JSON or YAML (one set, a list, or ``{"sets": [...]}``); ids may be left out."""
-    return load_document(data, name)
+    return _bounded(name, lambda: load_document(data, name, limits=limits_from(limits)))
 
 
-def load_text(text: str, name: str = "<text>") -> ImportResult:
+def load_text(text: str, name: str = "<text>", *, limits: LimitsLike = None) -> ImportResult:
     """Read pasted text: a JSON or YAML OKR document if it is one, else an outline.
 
     ``name`` is the ``file`` of every source reference and problem, and the team of text with no heading.
     """
+    bounds = limits_from(limits)
+    return _bounded(name, lambda: _read_text(text, name, bounds))
+
+
+def _read_text(text: str, name: str, limits: Limits) -> ImportResult:
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
-        return load_json(stripped, name)
+        return load_json(stripped, name, limits)
     if stripped.startswith("["):
         try:
-            return load_document(json.loads(stripped), name)
+            return load_document(parse_json(stripped, limits), name, limits=limits)
         except json.JSONDecodeError:
             pass  # "[ ] KR1 …": a Markdown checkbox, not JSON
     if ":" in stripped:
         try:
-            data, lines = parse_yaml(stripped)
+            data, lines = parse_yaml(stripped, limits)
         except yaml.YAMLError:
             pass
         else:
             if looks_structured(data):
-                return load_document(data, name, lines)
-    return parse_outline(text, name)
+                return load_document(data, name, lines, limits=limits)
+    return parse_outline(text, name, limits=limits)
+
+
+def _bounded(file: str, read: Callable[[], ImportResult]) -> ImportResult:
+    """``read()``, with a limit crossed, or input too deep or too large for this process, as one problem."""
+    try:
+        return read()
+    except LimitExceeded as exc:
+        return ImportResult(problems=[exc.problem(file)])
+    except RecursionError:
+        return ImportResult(problems=[InputProblem(file=file, reason="nested too deeply to read; file not read")])
+    except MemoryError:
+        return ImportResult(problems=[InputProblem(file=file, reason="too large to read in memory; file not read")])
 
 
 def _walk(folder: str) -> list[str]:
@@ -124,28 +160,46 @@ def _walk(folder: str) -> list[str]:
     return found
 
 
-def _load_stdin() -> ImportResult:
+def _load_stdin(limits: Limits) -> ImportResult:
     """Standard input, decoded like a file (pipes from Chinese Windows tools are often GBK)."""
     stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:
-        return load_text(sys.stdin.read(), "<stdin>")
-    decoded = decode(stream.read())
+    raw = stream.read(limits.file_bytes + 1) if stream is not None else sys.stdin.read(limits.file_bytes + 1)
+    if len(raw) > limits.file_bytes:
+        exceeded = LimitExceeded("file-bytes", limits.file_bytes, "standard input is too large")
+        return ImportResult(problems=[exceeded.problem("<stdin>")])
+    if isinstance(raw, str):
+        return load_text(raw, "<stdin>", limits=limits)
+    decoded = decode(raw)
     if decoded is None:
         return ImportResult(problems=[InputProblem(file="<stdin>", reason="cannot decode standard input")])
-    return load_text(decoded[0], "<stdin>")
+    return load_text(decoded[0], "<stdin>", limits=limits)
 
 
-def _load_file(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
-    """One file by its suffix; a file that cannot be opened is one problem."""
+def _load_file(path: Path, file: str, matcher: ColumnMatcher, limits: Limits) -> ImportResult:
+    """One file by its suffix; a file that cannot be opened, or crosses a limit, is one problem."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return ImportResult(problems=[InputProblem(file=file, reason=f"cannot read: {exc.strerror or exc}")])
+    if size > limits.file_bytes:
+        reason = f"file of {size:,} bytes"
+        return ImportResult(problems=[LimitExceeded("file-bytes", limits.file_bytes, reason).problem(file)])
+    return _bounded(file, lambda: _read_file(path, file, matcher, limits))
+
+
+def _read_file(path: Path, file: str, matcher: ColumnMatcher, limits: Limits) -> ImportResult:
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".tsv"):
-            return load_csv(path, file, matcher)
+            return load_csv(path, file, matcher, limits)
         if suffix in (".xlsx", ".xlsm"):
-            return load_xlsx(path, file, matcher)
-        raw = path.read_bytes()
+            return load_xlsx(path, file, matcher, limits)
+        with path.open("rb") as handle:  # at most one byte over the limit, should the file grow meanwhile
+            raw = handle.read(limits.file_bytes + 1)
     except OSError as exc:
         return ImportResult(problems=[InputProblem(file=file, reason=f"cannot read: {exc.strerror or exc}")])
+    if len(raw) > limits.file_bytes:
+        raise LimitExceeded("file-bytes", limits.file_bytes, "file grew while it was read")
     if not raw.strip():
         return ImportResult(problems=[InputProblem(file=file, reason="empty file")])
     decoded = decode(raw)
@@ -155,7 +209,7 @@ def _load_file(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
         )
     text = decoded[0].lstrip("\ufeff")
     if suffix == ".json":
-        return load_json(text, file)
+        return load_json(text, file, limits)
     if suffix in (".yaml", ".yml"):
-        return load_yaml(text, file)
-    return parse_outline(text, file)
+        return load_yaml(text, file, limits)
+    return parse_outline(text, file, limits=limits)

@@ -16,10 +16,10 @@ from typing import Any
 __all__ = ["assign_ids", "kr_label", "objective_label"]
 
 _CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_NUM = r"(\d{1,3}|[一二两三四五六七八九十]|十[一二三四五六七八九])"
+_NUM = r"(\d{1,6}|[一二两三四五六七八九十]|十[一二三四五六七八九])"
 _OBJECTIVE = re.compile(rf"^(?:o|obj|objective|目标)?\s*[-_#]?\s*{_NUM}$", re.IGNORECASE)
 _KR = re.compile(
-    rf"^(?:(?:o|目标)\s*\d{{1,3}}\s*[.\-_/]?\s*)?(?:kr|keyresults?|key\s+results?|关键结果|关键成果)?\s*[-_#]?\s*{_NUM}$",
+    rf"^(?:(?:o|目标)\s*\d{{1,6}}\s*[.\-_/]?\s*)?(?:kr|keyresults?|key\s+results?|关键结果|关键成果)?\s*[-_#]?\s*{_NUM}$",
     re.IGNORECASE,
 )
 

@@ -28,14 +28,15 @@ from ..shipped import data_table
 from . import _construct as build
 from . import _values as values
 from ._ids import assign_ids, kr_label, objective_label
+from ._limits import LimitExceeded, Limits, default_limits
 
 __all__ = ["default_team", "parse_outline", "read_heading"]
 
-_NUM = r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
+_NUM = r"([0-9]{1,6}|[一二两三四五六七八九十]{1,3})"  # O1000 and beyond: large files number on
 # After a label: a colon, or a number followed by a colon, a full stop (not a decimal point) or a space.
 _AFTER = rf"\s*(?:{_NUM}\s*(?:[:：]|[.、．)）](?!\d)|\s)|[:：])\s*(?P<text>.+)$"
 _KR_LINE = re.compile(
-    rf"^(?:(?:O|目标)\s*\d{{1,3}}\s*[.\-－_/]\s*)?(?:KR|关键结果|关键成果|Key\s*Results?){_AFTER}", re.IGNORECASE
+    rf"^(?:(?:O|目标)\s*\d{{1,6}}\s*[.\-－_/]\s*)?(?:KR|关键结果|关键成果|Key\s*Results?){_AFTER}", re.IGNORECASE
 )
 _OBJECTIVE_LINE = re.compile(rf"^(?:O|目标|Objective){_AFTER}", re.IGNORECASE)
 _ACTION_LINE = re.compile(
@@ -291,9 +292,11 @@ class _Set:
 class _Parser:
     """One pass over the lines; values are converted when the sets are built, once each set's cycle is known."""
 
-    def __init__(self, file: str, team: str) -> None:
+    def __init__(self, file: str, team: str, limits: Limits) -> None:
         self.file = file
         self.team = team
+        self.limits = limits
+        self.counts = [0, 0]  # objectives and key results so far, against the per-file limits
         self.problems: list[InputProblem] = []
         self.sets: list[_Set] = []
         self.set: _Set | None = None
@@ -381,6 +384,7 @@ class _Parser:
         text, attributes, unknown = split_attributes(text)
         self._unknown(number, unknown)
         self.objective = _Objective(label, text, number, [(k, v, number) for k, v in attributes])
+        self._count(0, number)
         okr_set.objectives.append(self.objective)
         self.kr = None
 
@@ -389,7 +393,16 @@ class _Parser:
         text, attributes, unknown = split_attributes(text)
         self._unknown(number, unknown)
         self.kr = _KR(label, text, number, indent, [(k, v, number) for k, v in attributes])
+        self._count(1, number)
         self.objective.key_results.append(self.kr)
+
+    def _count(self, kind: int, number: int) -> None:
+        """Count one more objective (0) or key result (1); past the file's limit, stop reading."""
+        self.counts[kind] += 1
+        name, limit = ("objectives", self.limits.objectives) if kind == 0 else ("key-results", self.limits.key_results)
+        if self.counts[kind] > limit:
+            what = "objectives" if kind == 0 else "key results"
+            raise LimitExceeded(name, limit, f"more than {limit:,} {what}", line=number)
 
     def _action(self, number: int, text: str) -> None:
         if self.kr is None:
@@ -601,13 +614,16 @@ class _Parser:
         )
 
 
-def parse_outline(text: str, file: str, team: str | None = None) -> ImportResult:
-    """Sets from outline text; ``team`` names the set of text with no heading (default: from ``file``)."""
+def parse_outline(text: str, file: str, team: str | None = None, *, limits: Limits | None = None) -> ImportResult:
+    """Sets from outline text; ``team`` names the set of text with no heading (default: from ``file``).
+
+    Raises ``LimitExceeded`` past the file's limit of objectives or key results.
+    """
     result = ImportResult()
     if not text.strip():
         result.problems.append(InputProblem(file=file, reason="empty file"))
         return result
-    parser = _Parser(file, team or default_team(file))
+    parser = _Parser(file, team or default_team(file), limits or default_limits())
     for number, line in enumerate(unicodedata.normalize("NFC", text).lstrip("\ufeff").splitlines(), 1):
         parser.feed(number, line)
     result.sets = parser.finish()

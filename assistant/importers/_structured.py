@@ -9,6 +9,7 @@ dotted path of the field (``sets[0].objectives[1].key_results[2].confidence``) a
 from __future__ import annotations
 
 import json
+import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,9 @@ from ..findings import ImportResult, InputProblem, ProblemLevel
 from ..model import KeyResult, Objective, OKRSet, SourceRef
 from . import _values as values
 from ._ids import assign_ids, kr_label, objective_label
+from ._limits import LimitExceeded, Limits, check_counts, default_limits
 
-__all__ = ["load_document", "load_json", "load_yaml", "looks_structured"]
+__all__ = ["check_json_depth", "load_document", "load_json", "load_yaml", "looks_structured", "parse_json"]
 
 _YamlBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -64,17 +66,84 @@ def looks_structured(data: Any) -> bool:
     return False
 
 
-def load_json(text: str, file: str) -> ImportResult:
+# A JSON string (brackets inside it do not nest) or a bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def check_json_depth(text: str, limit: int) -> None:
+    """Raise ``LimitExceeded`` when JSON text nests deeper than ``limit``, before the parser recurses into it."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                raise LimitExceeded("depth", limit, f"JSON nested more than {limit:,} levels deep", line=line)
+        elif token in "]}":
+            depth -= 1
+
+
+def parse_json(text: str, limits: Limits | None = None) -> Any:
+    """The JSON document, its depth checked first; raises ``json.JSONDecodeError`` or ``LimitExceeded``."""
+    check_json_depth(text, (limits or default_limits()).depth)
+    return json.loads(text)
+
+
+def load_json(text: str, file: str, limits: Limits | None = None) -> ImportResult:
     """Read a JSON document; a syntax error is one problem with its line."""
     try:
-        data = json.loads(text)
+        data = parse_json(text, limits)
     except json.JSONDecodeError as exc:
         return ImportResult(problems=[InputProblem(file=file, line=exc.lineno, reason=f"invalid JSON: {exc.msg}")])
-    return load_document(data, file)
+    return load_document(data, file, limits=limits)
 
 
-def parse_yaml(text: str) -> tuple[Any, dict[int, int]]:
+def check_yaml_events(text: str, limits: Limits) -> None:
+    """Raise ``LimitExceeded`` for YAML nested too deeply or whose aliases would add too many nodes.
+
+    Runs over the parser's flat event stream (no recursion, nothing built), so a depth that would crash the
+    composer or an alias bomb that would expand to billions of nodes is refused before either happens.
+    Syntax errors are left to the loader, which reports them with their line.
+    """
+    sizes: dict[str, int] = {}  # anchor → nodes of its finished subtree, aliases expanded
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, nodes so far] per open collection
+    written = added = 0
+    try:
+        for event in yaml.parse(text, Loader=_YamlBase):
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append([event.anchor, 1])
+                written += 1
+                if len(stack) - 1 > limits.depth:
+                    reason = f"YAML nested more than {limits.depth:,} levels deep"
+                    raise LimitExceeded("depth", limits.depth, reason, line=event.start_mark.line + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, size = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                stack[-1][1] += size
+            elif isinstance(event, yaml.ScalarEvent):
+                written += 1
+                stack[-1][1] += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                size = sizes.get(event.anchor)
+                line = event.start_mark.line + 1
+                if size is None and any(anchor == event.anchor for anchor, _ in stack):
+                    raise LimitExceeded("alias-nodes", limits.alias_nodes, "YAML alias refers to itself", line=line)
+                added += size or 0
+                stack[-1][1] += size or 0
+                if added > limits.alias_nodes:
+                    reason = f"YAML aliases (*name) repeat parts of this {written:,}-node document too often"
+                    raise LimitExceeded("alias-nodes", limits.alias_nodes, reason, line=line)
+    except yaml.YAMLError:
+        return
+
+
+def parse_yaml(text: str, limits: Limits | None = None) -> tuple[Any, dict[int, int]]:
     """The YAML document and the line of each mapping in it (keyed by ``id``); raises ``yaml.YAMLError``."""
+    check_yaml_events(text, limits or default_limits())
     loader = _LineLoader(text)
     try:
         return loader.get_single_data(), loader.lines
@@ -82,17 +151,17 @@ def parse_yaml(text: str) -> tuple[Any, dict[int, int]]:
         loader.dispose()
 
 
-def load_yaml(text: str, file: str) -> ImportResult:
+def load_yaml(text: str, file: str, limits: Limits | None = None) -> ImportResult:
     """Read a YAML document; a syntax error is one problem with its line."""
     try:
-        data, lines = parse_yaml(text)
+        data, lines = parse_yaml(text, limits)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         return ImportResult(
             problems=[InputProblem(file=file, line=mark.line + 1 if mark else None, reason=f"invalid YAML: {problem}")]
         )
-    return load_document(data, file, lines)
+    return load_document(data, file, lines, limits=limits)
 
 
 @dataclass(slots=True)
@@ -125,7 +194,9 @@ def _join(base: str, *loc: Any) -> str:
     return path
 
 
-def load_document(data: Any, file: str, lines: dict[int, int] | None = None) -> ImportResult:
+def load_document(
+    data: Any, file: str, lines: dict[int, int] | None = None, *, limits: Limits | None = None
+) -> ImportResult:
     """Sets from a parsed document, with a problem for everything that had to be dropped."""
     ctx = _Context(file, lines or {})
     result = ImportResult(problems=ctx.problems)
@@ -154,6 +225,8 @@ def load_document(data: Any, file: str, lines: dict[int, int] | None = None) -> 
     for item, path in zip(items, paths, strict=True):
         own = ctx.fresh()
         prepared.append((_prepare(item, path, own), path, own))
+    entries = [entry for found, _, _ in prepared if found for entry in found[1]]
+    check_counts(len(entries), sum(len(entry.children) for entry in entries), limits or default_limits())
     notice = _confidence_scale([entry for found, _, _ in prepared if found for entry in found[1]], ctx)
     for found, path, own in prepared:
         okr_set = _read_set(*found, path, own) if found else None

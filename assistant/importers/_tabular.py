@@ -15,9 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,19 @@ from . import _values as values
 from ._columns import IGNORE, ColumnMatcher
 from ._encoding import HEAD_BYTES, candidates, decode_head
 from ._ids import assign_ids, kr_label, objective_label
+from ._limits import LimitExceeded, Limits, check_counts, default_limits
 from ._values import TEXT_LIMIT
 
-__all__ = ["HEADER_SCAN_ROWS", "Layout", "TableReader", "confidence_scale", "find_layout", "load_csv", "no_header"]
+__all__ = [
+    "HEADER_SCAN_ROWS",
+    "Layout",
+    "TableReader",
+    "confidence_scale",
+    "count_items",
+    "find_layout",
+    "load_csv",
+    "no_header",
+]
 
 HEADER_SCAN_ROWS = 10  # the header row must be among the first rows of a file or sheet
 
@@ -51,8 +62,11 @@ _ACTION_SPLIT = re.compile(r"\s*(?:\r?\n|；|;)\s*")
 _ACTION_MARK = re.compile(r"^(?:[-*•·]\s*|\d{1,2}\s*[.、)）]\s*|[（(]\d{1,2}[)）]\s*)")
 _DELIMITERS = (",", "\t", ";")
 
-# csv's default 128 KiB field limit would abort a file on one huge cell; huge cells are truncated instead.
-csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+# csv's default 128 KiB field limit would abort a file on one huge cell; huge cells are truncated instead. Past
+# 4 Mi characters (16 MiB in csv's buffer) a cell is an unclosed quote swallowing the file, reported as such.
+csv.field_size_limit(max(csv.field_size_limit(), 4 * 1024 * 1024))
+_SURROGATE = re.compile("[\udc80-\udcff]+")  # bytes that did not decode, under errors="surrogateescape"
+Row = tuple[int, list[Any]]
 
 
 @dataclass(slots=True)
@@ -205,6 +219,10 @@ class TableReader:
         self.problems.append(
             InputProblem(file=self.file, sheet=self.sheet, row=row, field=name, reason=reason, level=level)
         )
+
+    def field_of_column(self, column: int) -> str | None:
+        """The field a 0-based column is read as, if any."""
+        return self._field_of_column.get(column)
 
     def _bad_value(self, row: int, name: str, reason: str) -> None:
         self.problem(row, name, f"bad value in column {self.layout.headers.get(name, name)!r}: {reason}")
@@ -637,60 +655,174 @@ def _sniff_delimiter(head: str, suffix: str) -> str:
     return best
 
 
-def load_csv(path: Path, file: str, matcher: ColumnMatcher) -> ImportResult:
-    """Read a CSV or TSV export, trying the candidate encodings in order until one reads the whole file."""
+def load_csv(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | None = None) -> ImportResult:
+    """Read a CSV or TSV export, trying the candidate encodings in order until one reads the whole file.
+
+    When none does, the file is read in the most likely one and each row it cannot decode is reported and
+    skipped, so one bad row (a paste from another tool) costs that row, not the file.
+    """
+    limits = limits or default_limits()
     result = ImportResult()
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head.strip() or head in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         result.problems.append(InputProblem(file=file, reason="empty file"))
         return result
-    for encoding in candidates(head):
-        text = decode_head(head, encoding)
-        if text is None:
-            continue
+    order = candidates(head)
+    utf8 = order[0] == "utf-8" and _mostly_utf8(head)
+    if utf8:
+        order = ["utf-8"]  # real UTF-8 text in the head: bytes that do not decode are bad rows, not GBK
+    readable = [(encoding, text) for encoding in order if (text := decode_head(head, encoding)) is not None]
+    for encoding, text in readable:
         delimiter = _sniff_delimiter(text.lstrip("\ufeff"), path.suffix.lower())
         try:
-            return _read_csv(path, file, matcher, encoding, delimiter)
+            return _read_csv(path, file, matcher, encoding, delimiter, limits)
         except UnicodeDecodeError:
             continue
+    fallback = "utf-8" if utf8 else next((encoding for encoding, _ in readable), None)
+    if fallback is not None:
+        text = head.decode(fallback, "surrogateescape") if fallback == "utf-8" else readable[0][1]
+        delimiter = _sniff_delimiter(text.lstrip("\ufeff"), path.suffix.lower())
+        return _read_csv(path, file, matcher, fallback, delimiter, limits, strict=False)
     result.problems.append(
         InputProblem(file=file, reason="cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")
     )
     return result
 
 
-def _read_csv(path: Path, file: str, matcher: ColumnMatcher, encoding: str, delimiter: str) -> ImportResult:
+def _mostly_utf8(head: bytes) -> bool:
+    """Whether the start of a file is UTF-8 text, perhaps with a few bytes that do not decode (a pasted row)."""
+    text = head.decode("utf-8", "surrogateescape")
+    bad = sum(len(run) for run in _SURROGATE.findall(text))
+    good = sum(1 for char in text if ord(char) > 127) - bad
+    return good > bad
+
+
+class _Lines:
+    """The lines of a CSV text stream, checked as they pass: too many cells stop the file; quotes are counted."""
+
+    __slots__ = ("cells", "delimiter", "done", "lines", "number", "quotes")
+
+    def __init__(self, lines: Iterator[str], delimiter: str, cells: int) -> None:
+        self.lines, self.delimiter, self.cells = lines, delimiter, cells
+        self.number = self.quotes = 0
+        self.done = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self.lines)
+        except StopIteration:
+            self.done = True
+            raise
+        self.number += 1
+        self.quotes += line.count('"')
+        if line.count(self.delimiter) >= self.cells:
+            raise LimitExceeded("cells-per-row", self.cells, f"more than {self.cells:,} cells", line=self.number)
+        return line
+
+
+def _records(lines: _Lines, delimiter: str, limits: Limits, file: str, problems: list[InputProblem]) -> Iterator[Row]:
+    """Numbered CSV records; a record that swallowed other lines through an unclosed quote is reported, not read."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    number = 0
+    while True:
+        first, quotes = lines.number + 1, lines.quotes
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = f'cannot read on from here ({exc}): likely an unclosed quote ("); the rows after it were not read'
+            problems.append(InputProblem(file=file, row=number + 1, line=first, reason=reason))
+            return
+        number += 1
+        if number > limits.rows:
+            raise LimitExceeded("rows", limits.rows, f"more than {limits.rows:,} rows", row=number, line=first)
+        last = lines.number
+        if last - first >= limits.row_lines:
+            reason = (
+                f"a quoted cell runs over {last - first + 1:,} lines ({first}–{last}), more than the row-lines limit "
+                f'of {limits.row_lines:,}: likely an unclosed quote ("); row skipped, its lines not read as rows'
+            )
+            problems.append(InputProblem(file=file, row=number, line=first, reason=reason))
+            continue
+        if last > first and lines.done and (lines.quotes - quotes) % 2:
+            reason = (
+                f'unclosed quote ("): the cell opened here runs to the end of the file (lines {first}–{last}); '
+                "row skipped, its lines not read as rows"
+            )
+            problems.append(InputProblem(file=file, row=number, line=first, reason=reason))
+            continue
+        yield number, cells
+
+
+def _undecodable(reader: TableReader, encoding: str) -> Callable[[int, list[Any]], None]:
+    """``reader.add`` for text read with ``surrogateescape``: a row holding bytes that did not decode is skipped."""
+    add = reader.add
+
+    def checked(number: int, cells: list[Any]) -> None:
+        bad = next((index for index, cell in enumerate(cells) if _SURROGATE.search(cell)), None)
+        if bad is None:
+            add(number, cells)
+            return
+        sample = _SURROGATE.search(cells[bad]).group().encode(encoding, "surrogateescape")  # type: ignore[union-attr]
+        reason = f"bytes {sample[:12].hex(' ')} are not valid {encoding}; row skipped (save the file as UTF-8)"
+        reader.problem(number, reader.field_of_column(bad), reason)
+
+    return checked
+
+
+def _read_csv(
+    path: Path,
+    file: str,
+    matcher: ColumnMatcher,
+    encoding: str,
+    delimiter: str,
+    limits: Limits,
+    *,
+    strict: bool = True,
+) -> ImportResult:
     result = ImportResult()
+    swallowed: list[InputProblem] = []
+    errors = "strict" if strict else "surrogateescape"
     with (
         paused_gc(),
         path.open("rb") as raw,
-        io.TextIOWrapper(raw, encoding=encoding, newline="") as text,
+        io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="") as text,
     ):
-        rows = enumerate(csv.reader(text, delimiter=delimiter), 1)
-        first: list[tuple[int, list[Any]]] = []
-        for number, cells in rows:
-            first.append((number, cells))
-            if len(first) == HEADER_SCAN_ROWS:
-                break
+        rows = _records(_Lines(text, delimiter, limits.cells_per_row), delimiter, limits, file, swallowed)
+        first = list(islice(rows, HEADER_SCAN_ROWS))
         if not any(any(c.strip() for c in cells) for _, cells in first):
             result.problems.append(InputProblem(file=file, reason="empty file"))
+            result.problems.extend(swallowed)
             return result
         layout = find_layout(first, matcher, file, None)
         if layout is None:
             result.problems.append(no_header(file, None))
+            result.problems.extend(swallowed)
             return result
         reader = TableReader(file, None, Path(file).stem or file, layout)
-        add = reader.add
+        add = reader.add if strict else _undecodable(reader, encoding)
         for number, cells in first:
             if number > layout.header_row:
                 add(number, cells)
         for number, cells in rows:
             add(number, cells)
         result.sets = reader.finish()
+    check_counts(*count_items(result.sets), limits)
     result.problems.extend(reader.problems)
+    result.problems.extend(swallowed)
     result.problems.extend(confidence_scale([reader], result.sets, file))
     return result
+
+
+def count_items(sets: list[Any]) -> tuple[int, int]:
+    """Objectives and key results in ``sets``."""
+    objectives = [o for s in sets for o in s.objectives]
+    return len(objectives), sum(len(o.key_results) for o in objectives)
 
 
 def no_header(file: str, sheet: str | None, level: ProblemLevel = ProblemLevel.error) -> InputProblem:

@@ -1,7 +1,8 @@
 """A disk cache of LLM answers, keyed by prompt version + model + endpoint + the exact messages.
 
 Reruns of an unchanged batch cost nothing, and a batch that crashed resumes where it stopped: every
-answer is written (atomically) as soon as it arrives. Only validated answers are stored.
+answer is written (atomically) as soon as it arrives. Only validated answers are stored. The answers hold OKR
+text, so the cache is private: folders 0700, files 0600, whatever the umask.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from ..reports import write_atomic
 
 CACHE_FORMAT = 1
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 
 def cache_key(*, prompt: str, model: str, base_url: str | None, messages: Any, schema: str | None) -> str:
@@ -51,7 +54,16 @@ class ResponseCache:
     def put(self, key: str, value: dict[str, Any]) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._private_folder(self.folder)
+            self._private_folder(path.parent)
             write_atomic(path, json.dumps(value, ensure_ascii=False))
+            path.chmod(FILE_MODE)  # inside a 0700 folder, so never readable by others even before this
         except OSError:
             pass  # a cache that cannot be written only costs a repeated request
+
+    @staticmethod
+    def _private_folder(folder: Path) -> None:
+        """Create ``folder`` (and its parents) if needed, and make it 0700 even if an older version made it 0755."""
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        if folder.stat().st_mode & 0o777 != FOLDER_MODE:
+            folder.chmod(FOLDER_MODE)

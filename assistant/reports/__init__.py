@@ -5,7 +5,8 @@ Public API::
     FORMATS = ("text", "json", "md", "html", "xlsx")
     render(review, fmt) -> str | bytes        # xlsx -> bytes, the others -> str
     write_report(review, fmt, output, *, console=None)
-    write_atomic(path, data)
+    write_atomic(path, data)                  # a regular file only, never half-written
+    write_output(path, data)                  # the same, or stdout / stderr for "-" and /dev/stdout
 
 Format modules are imported on first use, so that importing this package (as
 the CLI does on every run) does not load openpyxl.
@@ -13,19 +14,31 @@ the CLI does on every run) does not load openpyxl.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from ._atomic import write_atomic
+from ._atomic import UnsafeTargetError, check_target, stream_name, write_atomic, write_output, write_stream
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ..review import Review
 
-__all__ = ["BINARY_FORMATS", "FORMATS", "render", "write_atomic", "write_report"]
+__all__ = [
+    "BINARY_FORMATS",
+    "FORMATS",
+    "UnsafeTargetError",
+    "check_target",
+    "render",
+    "stream_name",
+    "write_atomic",
+    "write_output",
+    "write_report",
+]
 
 FORMATS = ("text", "json", "md", "html", "xlsx")
 BINARY_FORMATS = frozenset({"xlsx"})
@@ -52,11 +65,44 @@ def render(review: Review, fmt: str) -> str | bytes:
     return getattr(import_module(module, __name__), function)(review)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _identity(path: str | Path) -> tuple[int, int] | None:
+    """The (device, inode) of the file a path leads to, following links; None when there is none."""
     try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _found_inputs(folder: str) -> Iterator[str]:
+    """Every file under an input folder that an importer could read (hidden ones too: never fewer than were read)."""
+    from ..importers import SUPPORTED_SUFFIXES
+
+    for root, _dirs, files in os.walk(folder):
+        for file in files:
+            if Path(file).suffix.lower() in SUPPORTED_SUFFIXES:
+                yield os.path.join(root, file)
+
+
+def _input_files(review: Review) -> Iterator[str]:
+    """Every file named or found as input, whether or not it could be read or produced sets."""
+    named = {*review.inputs, *(s.source.file for s in review.sets if s.source is not None)}
+    named |= {p.file for p in review.problems if p.file}
+    for name in sorted(named):
+        if name != "-" and os.path.isdir(name):
+            yield from _found_inputs(name)
+        else:
+            yield name
+
+
+def check_not_input(review: Review, output: Path) -> None:
+    """Refuse an output that is one of the inputs (same file by device and inode, through any link or path)."""
+    target = _identity(output)
+    if target is None:  # nothing there yet, so no input can be lost
+        return
+    for name in _input_files(review):
+        if _identity(name) == target:
+            raise UnsafeTargetError(f"refusing to overwrite the input file {name} with the report")
 
 
 def _write_stream(text: str, stream: IO[str]) -> None:
@@ -71,35 +117,49 @@ def _write_stream(text: str, stream: IO[str]) -> None:
     stream.flush()
 
 
+def _report_to_stream(review: Review, fmt: str, stream: str | None, console: Console | None) -> None:
+    """Deliver a report to standard output (``stream`` None or "stdout", or ``console``) or standard error."""
+    file = sys.stderr if stream == "stderr" else (console.file if console is not None else sys.stdout)
+    if fmt in BINARY_FORMATS:
+        if stream is None:
+            raise ValueError(f"the {fmt} format needs an output file (--output FILE)")
+        if file.isatty():
+            raise ValueError(f"the {fmt} format cannot be written to a terminal; redirect it or name a file")
+        write_stream(render(review, fmt), file)
+        return
+    if fmt == "text":
+        from rich.console import Console
+
+        from ._text import print_text
+
+        if stream == "stderr" or console is None:
+            console = Console(file=file, highlight=False, markup=False, emoji=False)
+        print_text(review, console)
+        return
+    text = render(review, fmt)
+    assert isinstance(text, str)
+    _write_stream(text, file)
+
+
 def write_report(review: Review, fmt: str, output: Path | None, *, console: Console | None = None) -> None:
     """Render and deliver a report.
 
     ``output`` None: text is printed with rich (coloured on a terminal, plain when piped);
     json/md/html are written to stdout (or ``console.file``) as UTF-8; xlsx raises
     ``ValueError`` because a workbook cannot go to a terminal.
-    ``output`` given: the report is written to a temporary file and renamed over the target (atomic);
-    missing parent folders are created; an input file is never overwritten (``ValueError``).
+    ``output`` ``-``, ``/dev/stdout`` or ``/dev/stderr``: streamed there (xlsx too, unless it is a terminal).
+    ``output`` a file: the report is written to a temporary file and renamed over the target (atomic);
+    missing parent folders are created; a file named or found as input, or a target that is not a
+    regular file (device, FIFO, folder), is never replaced (``UnsafeTargetError``, a ``ValueError``).
     """
     _check_format(fmt)
-    if output is None:
-        if fmt in BINARY_FORMATS:
-            raise ValueError(f"the {fmt} format needs an output file (--output FILE)")
-        if fmt == "text":
-            from rich.console import Console
-
-            from ._text import print_text
-
-            print_text(review, console or Console(highlight=False, markup=False, emoji=False))
-            return
-        text = render(review, fmt)
-        assert isinstance(text, str)
-        _write_stream(text, console.file if console is not None else sys.stdout)
+    stream = stream_name(output)
+    if output is None or stream is not None:
+        _report_to_stream(review, fmt, stream, console)
         return
     output = Path(output)
-    input_files = {*review.inputs, *(s.source.file for s in review.sets if s.source is not None)}
-    for name in sorted(input_files):
-        if _same_file(output, Path(name)):
-            raise ValueError(f"refusing to overwrite the input file {name} with the report")
+    check_target(output)
+    check_not_input(review, output)
     # JSON is streamed piece by piece into the temporary file (a 100,000-KR report is ~100 MB); the
     # other formats are rendered whole first. Either way the target changes only by the final rename.
     data = import_module("._json", __name__).json_chunks(review) if fmt == "json" else render(review, fmt)

@@ -89,11 +89,22 @@ STYLES: dict[str, dict[str, Any]] = {
 # ---------------------------------------------------------------- cells and sheets
 
 
+# A cell starting with one of these becomes a live formula when it is edited or exported to CSV and opened
+# again (OWASP, CSV injection): = + - @, tab and carriage return, and the full-width forms a CJK input method
+# turns into them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value: str) -> str:
+    """Text that no spreadsheet reads as a formula: a single quote before a leading trigger, as OWASP advises."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
 def _text(value: str) -> str:
-    """A string Excel accepts: no control characters, at most 32,767 characters."""
+    """A string Excel accepts and never evaluates: no control characters, formula triggers quoted, ≤ 32,767 chars."""
     if ILLEGAL_CHARACTERS_RE.search(value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value[:_MAX_CELL]
+    return neutralise(value)[:_MAX_CELL]
 
 
 def _display_width(value: Any) -> int:
@@ -135,13 +146,13 @@ class _Book:
     def cell(self, ws: WriteOnlyWorksheet, value: Any, style: str | None = None) -> Any:
         """A value ready for ``ws.append``: plain when possible, a styled cell when asked.
 
-        Text that starts with ``=`` or looks like an Excel error (``#N/A``) is forced to be
-        text, so an OKR reading ``=1+1`` is shown as written and never evaluated.
+        Text that starts with a formula trigger gets a leading single quote (``'=1+1``), and text that looks
+        like an Excel error (``#N/A``) is forced to be text, so neither is ever evaluated.
         """
         forced_text = False
         if isinstance(value, str):
             value = _text(value)
-            forced_text = (len(value) > 1 and value[0] == "=") or value in ERROR_CODES
+            forced_text = value in ERROR_CODES
         if style is None and not forced_text:
             return value
         cell = WriteOnlyCell(ws)

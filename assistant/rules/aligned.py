@@ -6,14 +6,17 @@ departments is checked as one picture: references resolve, and gaps (漏球) sho
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Any
 
 from ..model import DependencyStatus, Level, Objective, OKRSet
+from ..shipped import data_table
 from . import BatchContext, Hit, KRContext, Scope, rule
-from .similarity import could_reach, dice, shingles
+from .catalogue import LANGUAGES
+from .similarity import dice, shingles, similar_groups
 
 LEVEL_RANK = {
     Level.company: 0,
@@ -162,77 +165,116 @@ def parent_kr_unsupported(ctx: BatchContext):
 
 @rule("ALI004", Scope.batch)
 def duplicate_objectives(ctx: BatchContext):
-    threshold = ctx.config.threshold("duplicate-similarity")
-    # Group objectives by text first: exports repeat the same objective text across teams a lot.
-    groups: dict[str, list[tuple[OKRSet, Objective]]] = defaultdict(list)
-    for okr_set in ctx.sets:
-        for objective in okr_set.objectives:
-            groups[objective.text.strip().lower()].append((okr_set, objective))
-    texts = list(groups)
-    neighbours = similar_pairs([shingles(t) for t in texts], threshold)
-    for index, text in enumerate(texts):
-        members = groups[text]
-        ranked = [(1.0, index), *sorted(((score, other) for other, score in neighbours[index]), reverse=True)]
-        for okr_set, objective in members:
-            team = okr_set.team.casefold()
-            match = next(
-                (
-                    (score, other_set, other)
-                    for score, group in ranked
-                    for other_set, other in groups[texts[group]]
-                    if other_set.team.casefold() != team
-                ),
-                None,
-            )
-            if match is None:
-                continue
-            score, other_set, other = match
-            yield Hit(
-                {
-                    "objective": objective.id,
-                    "other": other.id,
-                    "other_set": other_set.key,
-                    "similarity": round(score * 100),
-                },
-                evidence=f"{objective.text} ≈ {other.text}",
-                okr_set=okr_set,
-                objective=objective,
-            )
-
-
-def similar_pairs(sets: list[frozenset[str]], threshold: float) -> list[list[tuple[int, float]]]:
-    """For each shingle set, the others with a Dice coefficient ≥ threshold (an exact similarity join).
-
-    Prefix filtering: with each set's shingles ordered rarest first, two sets that reach the
-    threshold must share a shingle within the first ``n - ceil(n·t/(2−t)) + 1`` of either; so only
-    pairs meeting in those short, rare prefixes are compared.
-    """
-    frequency: dict[str, int] = defaultdict(int)
-    for grams in sets:
-        for gram in grams:
-            frequency[gram] += 1
-    index: dict[str, list[int]] = defaultdict(list)
-    result: list[list[tuple[int, float]]] = [[] for _ in sets]
-    ratio = threshold / (2 - threshold)
-    for i, grams in enumerate(sets):
-        if not grams:
+    """Near-duplicate objectives of different teams: two read as a pair (both hear), more as one group finding."""
+    config = ctx.config
+    texts = objectives_by_text(ctx.sets)
+    nodes, node_texts = shingle_nodes(texts)
+    found = similar_groups(
+        nodes,
+        config.threshold("duplicate-similarity"),
+        per_set=int(config.threshold("duplicate-max-candidates")),
+        work=int(config.threshold("duplicate-max-work")),
+    )
+    max_names = int(config.threshold("duplicate-max-names"))
+    scores: dict[int, list[float]] = defaultdict(list)
+    for i, _, score in found.links:
+        scores[found.root(i)].append(score)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node in range(len(nodes)):
+        groups[found.root(node)].append(node)
+    for root, group in groups.items():
+        members = [member for node in group for text in node_texts[node] for member in texts[text]]
+        if len(members) < 2 or len({okr_set.team.casefold() for okr_set, _ in members}) < 2:
             continue
-        ordered = sorted(grams, key=lambda g: (frequency[g], g))
-        prefix = ordered[: len(ordered) - math.ceil(len(ordered) * ratio) + 1]
-        seen: set[int] = set()
-        for gram in prefix:
-            for j in index[gram]:
-                if j in seen:
-                    continue
-                seen.add(j)
-                other = sets[j]
-                if could_reach(len(grams), len(other), threshold):
-                    score = dice(grams, other)
-                    if score >= threshold:
-                        result[i].append((j, score))
-                        result[j].append((i, score))
-            index[gram].append(i)
-    return result
+        if len(members) == 2:
+            yield from _pair_hits(members, nodes, group)
+        else:
+            identical = len(members) > len(group)  # some node holds two objectives: a 100% match
+            yield _group_hit(members, [*scores[root], *([1.0] if identical else [])], max_names)
+
+
+def objectives_by_text(sets: list[OKRSet]) -> dict[str, list[tuple[OKRSet, Objective]]]:
+    """Objectives under their trimmed, lower-cased text, in input order: exports repeat one text across teams a lot."""
+    texts: dict[str, list[tuple[OKRSet, Objective]]] = defaultdict(list)
+    for okr_set in sets:
+        for objective in okr_set.objectives:
+            texts[objective.text.strip().lower()].append((okr_set, objective))
+    return texts
+
+
+def shingle_nodes(texts: Iterable[str]) -> tuple[list[frozenset[str]], list[list[str]]]:
+    """Distinct shingle sets (texts differing only in spacing or punctuation share one) and the texts of each."""
+    nodes: list[frozenset[str]] = []
+    node_texts: list[list[str]] = []
+    where: dict[object, int] = {}
+    pool: dict[str, str] = {}  # one copy of each shingle: thousands of near-copies share most of theirs
+    for text in texts:
+        grams = frozenset([pool.setdefault(gram, gram) for gram in shingles(text)])
+        key = grams or ("", text)  # no shingles: only the same text is the same objective
+        if key not in where:
+            where[key] = len(nodes)
+            nodes.append(grams)
+            node_texts.append([])
+        node_texts[where[key]].append(text)
+    return nodes, node_texts
+
+
+def _pair_hits(members: list[tuple[OKRSet, Objective]], nodes: list[frozenset[str]], group: list[int]) -> Iterator[Hit]:
+    """Two objectives of two teams: each names the other, as a pair."""
+    score = 1.0 if len(group) == 1 else dice(nodes[group[0]], nodes[group[1]])
+    for (okr_set, objective), (other_set, other) in (members, members[::-1]):
+        values = {"other": other.id, "other_set": other_set.key}
+        yield Hit(
+            {
+                "objective": objective.id,
+                "other": other.id,
+                "other_set": other_set.key,
+                "similarity": round(score * 100),
+                **_pieces("pair", {lang: values for lang in LANGUAGES}),
+            },
+            evidence=f"{objective.text} ≈ {other.text}",
+            okr_set=okr_set,
+            objective=objective,
+        )
+
+
+def _group_hit(members: list[tuple[OKRSet, Objective]], scores: list[float], max_names: int) -> Hit:
+    """Three or more near-duplicates across teams: one finding on the first, listing the others (capped)."""
+    okr_set, objective = members[0]
+    team = okr_set.team.casefold()
+    others = ((s, o) for s, o in members if s.team.casefold() != team)
+    listed = list(islice(others, max_names))
+    more = next(others, None) is not None
+    teams = len({s.team.casefold() for s, _ in members}) - 1
+    low, high = round(min(scores) * 100), round(max(scores) * 100)
+    table = _texts()
+    values = {}
+    for lang in LANGUAGES:
+        names = table["separator"][lang].join(table["name"][lang].format(set=s.key, objective=o.id) for s, o in listed)
+        values[lang] = {"count": teams, "names": names + (table["more"][lang] if more else ""), "teams": teams + 1}
+    evidence = " ≈ ".join(dict.fromkeys([objective.text, *(o.text for _, o in listed)]))
+    return Hit(
+        {
+            "objective": objective.id,
+            "similarity": str(high) if low == high else f"{low}–{high}",
+            **_pieces("group", values),
+        },
+        evidence=evidence,
+        okr_set=okr_set,
+        objective=objective,
+    )
+
+
+def _texts() -> Mapping[str, Any]:
+    return data_table("rules")["rules"]["ALI004"]
+
+
+def _pieces(reading: str, values: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """The message pieces of a pair or group reading (rules.toml), filled in for each language."""
+    return {
+        key: {lang: text.format_map(values[lang]) for lang, text in piece.items()}
+        for key, piece in _texts()[reading].items()
+    }
 
 
 @rule("ALI005", Scope.key_result)

@@ -449,6 +449,8 @@ def read_key_result(
     quality = None if verb else _find(text, "vague_qualities")
     if work is not None and not figures and _ends_in_abstract(text, work):
         work = None  # "对新框架建立深入理解": nothing is delivered, only a state of mind hoped for
+    if work is not None and verb is not None and verb.end <= work.start and not text[verb.end : work.start].strip():
+        work = None  # "加快招聘", "speed up hiring": the work is what the direction is about, not a deliverable
     if work is not None:
         if effort is not None or _find(text, "cadence_words") is not None:
             return KRReading(KRShape.effort, work=work, effort=effort)

@@ -1,9 +1,11 @@
 """Retrieval evaluation: hit@1, hit@3 and MRR of the knowledge base on labelled questions.
 
-    python evals/retrieval/run.py                  # every mode, index built in a temporary folder
-    python evals/retrieval/run.py --mode hybrid --misses
+    .venv/bin/python evals/retrieval/run.py                  # every mode, index built in a temporary folder
+    .venv/bin/python evals/retrieval/run.py --mode hybrid --misses
 
-Targets for the offline default (hybrid): hit@3 >= 0.90, MRR >= 0.75; exits 1 when missed.
+Run it with the project's virtual environment (the package beside evals/ is found even when not installed).
+Targets for the offline default (hybrid): hit@3 >= 0.90, MRR >= 0.75; exits 1 when missed, 2 when the package or
+one of its dependencies cannot be imported.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.knowledge import knowledge_settings, load_notes
-from assistant.knowledge.evaluation import TARGET_HIT3, TARGET_MRR, RetrievalScores, evaluate, load_cases
-from assistant.knowledge.index import KnowledgeIndex
-from assistant.knowledge.retrieval import Retriever
+if TYPE_CHECKING:
+    from assistant.knowledge.evaluation import RetrievalScores
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 # (label, mode, synonym expansion)
 VARIANTS = {
     "hybrid": ("hybrid", True),
@@ -49,6 +51,17 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, help="keep the index here (default: a temporary folder)")
     parser.add_argument("--misses", action="store_true", help="list the questions answered below rank 3")
     args = parser.parse_args()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # a checkout run as a script: the package sits beside evals/
+    try:
+        from assistant.knowledge import knowledge_settings, load_notes
+        from assistant.knowledge.evaluation import TARGET_HIT3, TARGET_MRR, evaluate, load_cases
+        from assistant.knowledge.index import KnowledgeIndex
+        from assistant.knowledge.retrieval import Retriever
+    except ModuleNotFoundError as exc:
+        hint = "run this with the project's virtual environment: .venv/bin/python evals/retrieval/run.py"
+        print(f"{exc}: {hint}", file=sys.stderr)
+        return 2
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(knowledge_settings(environ={}), data_dir=args.data_dir or Path(tmp))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,12 @@ def free_port() -> int:
 def running_app(
     retriever, workdir: Path, *, config: Config | None = None, **options
 ) -> Iterator[tuple[str, AppContext]]:
-    """The app's URL and context while it runs; closed afterwards."""
+    """The app's URL and context while it runs; closed afterwards.
+
+    gradio reads its upload folder from GRADIO_TEMP_DIR at each request, and every launch sets it to that app's
+    own: it is put back afterwards, so an app started earlier (a module's ``offline_app``) keeps accepting uploads.
+    """
+    before = os.environ.get("GRADIO_TEMP_DIR")
     ctx = create_context(
         config or Config(), retriever, workdir=workdir, **{k: v for k, v in options.items() if k != "auth"}
     )
@@ -31,3 +37,8 @@ def running_app(
         yield f"http://127.0.0.1:{port}/", ctx
     finally:
         page.close()
+        ctx.close()
+        if before is None:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        else:
+            os.environ["GRADIO_TEMP_DIR"] = before

@@ -78,18 +78,16 @@ def test_batch_review_reports_findings_problems_and_downloads(offline_app, tmp_p
     unsupported = tmp_path / "plan.pdf"
     unsupported.write_bytes(b"%PDF-1.4")
     app = client(url)
-    files = [
-        handle_file(str(EXAMPLES / "company-and-teams.csv")),
-        handle_file(str(broken)),
-        handle_file(str(unsupported)),
-    ]
+    # Only the input types are accepted: anything else is refused before a handler sees it.
+    with pytest.raises(Exception, match="Invalid file type"):  # gradio_client's AppError
+        app.predict([handle_file(str(unsupported))], api_name="/batch_review")
+    files = [handle_file(str(EXAMPLES / "company-and-teams.csv")), handle_file(str(broken))]
     counts, problems, dims, _teams, _f_dim, f_sev, _f_team, table, reports, _ = app.predict(
         files, api_name="/batch_review"
     )
     assert counts.startswith("共 ") and "发现" in counts
     messages = problems["value"]
     assert "broken.csv" in messages and "row 2" in messages and "confidence" in messages
-    assert "plan.pdf" in messages and "不支持的文件类型" in messages
     assert str(ctx.workdir) not in messages  # uploads are named as the person named them
     assert len(table["data"]) > 10 and {row[2][:3] for row in table["data"]} >= {"ALI", "MEA"}
     assert {value for value, _ in f_sev["choices"]} >= {"全部", "严重", "警告", "提示"}
@@ -140,13 +138,13 @@ def test_retrospective_from_the_table_and_from_an_upload(offline_app, tmp_path):
 def test_alignment_map_from_uploads_and_from_the_last_review(offline_app, tmp_path):
     url, _ = offline_app
     app = client(url)
-    missing = tmp_path / "notes.docx"
-    missing.write_bytes(b"PK")
+    broken = tmp_path / "notes.csv"
+    broken.write_text("team,objective\n", "utf-8")  # a header and nothing else
     html = app.predict(
-        [handle_file(str(EXAMPLES / "company-and-teams.csv")), handle_file(str(missing))], api_name="/alignment_map"
+        [handle_file(str(EXAMPLES / "company-and-teams.csv")), handle_file(str(broken))], api_name="/alignment_map"
     )
     assert "<svg" in html and "漏球" in html and "建成统一的数据中台" in html
-    assert "notes.docx" in html  # the refused upload is named above the picture
+    assert "notes.csv" in html  # the file that gave nothing is named above the picture
     assert 'class="okr-map-caption"' in html and "3 个团队" in html
     # Without uploads the map draws the last batch review of this session.
     assert "请先上传文件" in app.predict(None, api_name="/alignment_map")
@@ -169,6 +167,9 @@ def test_language_switch_relabels_and_english_reviews(offline_app):
     labels = {u.get("label") for u in updates[1:] if isinstance(u, dict)}
     # Tab labels change too, but gradio_client leaves layout updates out: the browser test sees them.
     assert {"Your message", "OKR files", "OKR file with scores", "Ask a question about OKRs"} <= labels
+    # The charts' axis and legend titles are words in the new language, not the data's column names.
+    titles = {(u.get("x_title"), u.get("y_title"), u.get("color_title")) for u in updates[1:] if isinstance(u, dict)}
+    assert {("Dimension", None, None), (None, "Count", None), (None, None, "Severity"), ("Team", None, None)} <= titles
     counts, *_ = app.predict([handle_file(str(EXAMPLES / "growth-team.en.md"))], api_name="/batch_review")
     assert "objectives" in counts and "findings" in counts
 

@@ -7,16 +7,24 @@ from pathlib import Path
 import pytest
 
 from assistant.app import AppSettingsError, parse_auth
-from assistant.app.batch import filter_choices, filter_rows, load_uploads
+from assistant.app.batch import (
+    dimension_counts,
+    filter_choices,
+    filter_rows,
+    finding_rows,
+    load_uploads,
+    severity_colours,
+)
 from assistant.app.context import AppContext
 from assistant.app.draft import in_language, item_choices, rows_to_draft, table_rows
-from assistant.app.panel import findings_html
+from assistant.app.panel import BADGE_COLOURS, findings_html, item_label
 from assistant.app.retro import distribution, set_from_table
 from assistant.app.texts import keys, text
 from assistant.assist.schemas import DraftObjective
 from assistant.config import Config
 from assistant.engine import check
 from assistant.model import KeyResult, Objective, OKRSet
+from assistant.review import Review
 
 
 @pytest.fixture
@@ -114,6 +122,59 @@ def test_panel_groups_by_dimension_and_escapes_user_text(shared_retriever):
     assert findings_html([], {}, "en") == '<div class="okr-panel"><p>No findings.</p></div>'
 
 
+def _set_without_cycle_or_owners() -> OKRSet:
+    """Three KRs with neither owner nor deadline, in a set without a cycle: MEA004 and OWN002 fold."""
+    krs = ["首次解决率从 60% 提升到 80%", "平均响应时间从 4 小时缩短到 1 小时", "客户满意度从 4.1 提升到 4.5"]
+    return OKRSet(
+        team="客服部",
+        objectives=[
+            Objective(
+                id="O1",
+                text="让客户的问题一次就解决",
+                key_results=[KeyResult(id=f"KR{i}", text=t) for i, t in enumerate(krs, 1)],
+            )
+        ],
+    )
+
+
+@pytest.mark.parametrize(("language", "whole"), [("zh", "整组："), ("en", "Whole set: ")])
+def test_folded_set_level_findings_name_their_items_not_the_team(shared_retriever, language, whole):
+    okr = _set_without_cycle_or_owners()
+    findings = check([okr], Config().with_options(language=language))
+    folded = next(f for f in findings if f.code == "MEA004")
+    assert folded.objective is None and folded.key_result is None  # one set-level finding for the three KRs
+    refs = "O1.KR1, O1.KR2, O1.KR3"
+    assert item_label(folded, language) == whole + refs
+    owner = next(f for f in findings if f.code == "OWN001")
+    assert item_label(owner, language) == "O1"
+    review = Review(inputs=["x.csv"], sets=[okr], findings=findings, problems=[], language=language, notes={})
+    rows = {row[2]: row for row in finding_rows(review, language)}
+    assert rows["MEA004"][:2] == ["客服部", whole + refs]  # not the team's name a second time
+    html = findings_html(findings, shared_retriever.index.notebook.notes, language)
+    mea004 = html.split('data-code="MEA004"')[1].split("</details>")[0]
+    assert f"<b>{whole}{refs}</b>" in mea004 and "<q>" not in mea004  # the refs once, as where it is
+
+
+def test_panel_names_the_rule_of_each_finding(shared_retriever):
+    okr = OKRSet(team="T", objectives=[Objective(id="O1", text="客服", key_results=[KeyResult(id="KR1", text="x")])])
+    findings = [f for f in check([okr], Config()) if f.code == "INS005"]
+    assert findings, "INS005 (bare noun objective) did not fire"
+    zh = findings_html(findings, {}, "zh")
+    assert '<code title="目标只是名词或职责">INS005</code>' in zh and "规则</b>：目标只是名词或职责" in zh
+    en = findings_html(findings, {}, "en")
+    assert "Objective is a bare noun or a duty" in en and "目标只是" not in en
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_chart_colours_follow_the_severity_badges(language):
+    colours = severity_colours()
+    review = Review(inputs=[], sets=[], findings=[], problems=[], language=language, notes={})
+    labels = {row["severity"] for row in dimension_counts(review, language)}
+    assert labels <= set(colours)  # every label the chart plots has a colour, in both languages
+    assert colours[text(language, "error")] == BADGE_COLOURS["error"]
+    assert colours[text(language, "info")] == BADGE_COLOURS["info"]
+
+
 def test_retro_table_reads_scores_and_reports_bad_rows(ctx):
     found = set_from_table(
         [
@@ -144,5 +205,7 @@ def test_parse_auth_refuses_half_settings(value):
 
 def test_context_paths_stay_in_the_work_folder(ctx):
     folder = ctx.scratch("reports")
-    assert folder.parent == ctx.workdir and folder.is_dir()
+    assert folder.parent == ctx.reports_dir and folder.is_dir()
+    assert ctx.reports_dir.parent == ctx.uploads_dir.parent == ctx.workdir
+    assert ctx.reports_dir != ctx.uploads_dir  # reports are served from a folder no upload can reach
     assert Path(ctx.workdir).exists()

@@ -209,6 +209,13 @@ def test_batch_review_reports_problems_findings_and_downloads(visit: Visit, tmp_
     expect(findings.get_by_role("gridcell", name="MEA002", exact=True).first).to_be_visible()  # “提升转化率”
     expect(findings.get_by_role("gridcell", name="增长部", exact=True).first).to_be_visible()
     assert rows.count() > 5  # the table may render only the rows in view, so not all 20-odd
+    # The charts' axis and legend titles are in the page's language, severities in the badges' colours.
+    by_dimension = page.locator("#batch-by-dimension")
+    expect(by_dimension.locator("svg").first).to_be_visible()
+    for words in ("维度", "数量", "严重程度", "可衡量"):
+        expect(by_dimension).to_contain_text(words)
+    assert not re.search(r"\b(dimension|count|severity)\b", by_dimension.inner_text())
+    expect(page.locator("#batch-by-team")).to_contain_text("团队")
 
     reports = page.locator("#reports")
 

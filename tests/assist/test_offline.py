@@ -121,6 +121,13 @@ def test_direction_follows_the_verb_and_the_metric():
     )
 
 
+def test_recurring_work_becomes_the_result_it_should_bring_not_a_count():
+    # The rhythm is how often the work happens, not a deadline; the count is not the metric.
+    _, zh = templates("每周召开一次技术分享会", "让新人更快上手", "zh")
+    assert zh[0].text == "技术分享会召开后，〔指标〕从〔基线〕变为〔目标值〕（〔截止日期〕前）"
+    assert all("每周前" not in c.text and "一次" not in c.metric for c in zh)
+
+
 def test_an_activity_becomes_the_result_it_should_bring():
     _, zh = templates("上线新版搜索", "让用户更快找到想要的东西", "zh")
     assert zh[0].text == "新版搜索上线后，〔指标〕从〔基线〕变为〔目标值〕（〔截止日期〕前）"

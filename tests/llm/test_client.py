@@ -1,5 +1,7 @@
 """The LLM client over real HTTP against the scripted local server: structure, repair, cache, retries, errors."""
 
+import os
+import stat
 import threading
 import time
 from pathlib import Path
@@ -9,6 +11,7 @@ from llm_server import TEST_KEY, Reply, chat_server, connect
 from pydantic import BaseModel
 
 from assistant.llm import LLM, LLMError, llm_settings, load_prompt
+from assistant.llm.cache import ResponseCache
 
 SECRET = TEST_KEY
 
@@ -55,6 +58,24 @@ def test_second_identical_request_comes_from_the_disk_cache(tmp_path, prompt):
         assert len(server.chat_requests()) == 2
     assert (second.usage.cache_hits, second.usage.calls) == (1, 1)
     assert first.usage.cache_hits == 0
+
+
+def test_cache_is_private_to_its_user_whatever_the_umask(tmp_path):
+    folder = tmp_path / "llm-cache"
+    folder.mkdir(mode=0o755)  # as an older version left it
+    folder.chmod(0o755)
+    old = os.umask(0o022)
+    try:
+        cache = ResponseCache(folder)
+        key = "ab" + "0" * 62
+        cache.put(key, {"answer": "让客户离不开我们"})
+    finally:
+        os.umask(old)
+    written = folder / "ab" / f"{key}.json"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert cache.get(key) == {"answer": "让客户离不开我们"}
 
 
 def test_cache_off_always_asks(tmp_path, prompt):

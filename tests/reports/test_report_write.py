@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import stat
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +155,112 @@ def test_refuses_to_overwrite_an_input(review: Review, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="refusing"):
         write_report(review, "json", tmp_path / "." / "okrs.csv")
     assert csv_path.read_bytes() == before
+
+
+# ---------------------------------------------------------------- issue 14: targets, streams and stale temp files
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_write_atomic_refuses_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    with pytest.raises(_atomic.UnsafeTargetError, match="a FIFO"):
+        write_atomic(fifo, "{}")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_write_atomic_refuses_a_link_to_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    (tmp_path / "out.json").symlink_to(fifo)
+    with pytest.raises(_atomic.UnsafeTargetError, match="not a regular file"):
+        write_atomic(tmp_path / "out.json", "{}")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_report_to_dash_goes_to_stdout(review: Review, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    write_report(review, "json", Path("-"))
+    assert json.loads(capsysbinary.readouterr().out.decode("utf-8"))["summary"]["findings"] == 16
+    assert not Path("-").exists()
+
+
+def test_write_output_streams_bytes_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    _atomic.write_output("/dev/stdout", b"PK\x03\x04")
+    assert capsysbinary.readouterr().out == b"PK\x03\x04"
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_stale_temp_files_are_removed_on_the_next_write(tmp_path: Path) -> None:
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = _dead_pid()
+        names = {
+            f".report.json.{dead}.abcd_123.tmp": False,  # its writer is gone
+            ".report.json.zzzzzzzz.tmp": False,  # older naming, untouched for two hours
+            ".report.json.yyyyyyyy.tmp": True,  # older naming, fresh: may be another writer's
+            f".report.json.{alive.pid}.xxxxxxxx.tmp": True,  # its writer is still running
+            f".other.json.{dead}.abcdefgh.tmp": True,  # another target's
+            ".report.json.notes.tmp": True,  # not our naming
+            "report.json.abcdefgh.tmp": True,  # not hidden: not ours
+        }
+        for name in names:
+            (tmp_path / name).write_text("partial")
+        two_hours_ago = time.time() - 7200
+        os.utime(tmp_path / ".report.json.zzzzzzzz.tmp", (two_hours_ago, two_hours_ago))
+        write_atomic(tmp_path / "report.json", "{}")
+    finally:
+        alive.kill()
+        alive.wait()
+    kept = {name for name, keep in names.items() if keep}
+    assert set(_leftovers(tmp_path)) == kept
+    assert (tmp_path / "report.json").read_text() == "{}"
+
+
+KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from assistant.reports import write_atomic
+
+def pieces():
+    yield "partial"
+    print("writing", flush=True)
+    time.sleep(60)
+    yield "never"
+
+write_atomic(Path(sys.argv[1]), pieces())
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_a_temp_file_left_by_kill_9_is_removed_on_the_next_write(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        writer.send_signal(signal.SIGKILL)
+    finally:
+        writer.wait(timeout=30)
+    left = _leftovers(tmp_path)
+    assert len(left) == 1 and left[0].startswith(f".out.json.{writer.pid}.")  # the writer's pid is in the name
+    assert target.read_text() == "old"
+    write_atomic(target, "new")
+    assert _leftovers(tmp_path) == []
+    assert target.read_text() == "new"
+
+
+def test_is_stale() -> None:
+    dead = _dead_pid()
+    assert _atomic.is_stale(dead, 0.0, own_pid=os.getpid())
+    assert not _atomic.is_stale(os.getpid(), 0.0, own_pid=os.getpid())  # our own write in progress
+    assert not _atomic.is_stale(None, 59.0, own_pid=os.getpid())
+    assert _atomic.is_stale(None, _atomic.STALE_AFTER_S, own_pid=os.getpid())

