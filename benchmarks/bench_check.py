@@ -267,6 +267,7 @@ def scaling(sizes: list[int], jobs: int | None, keep: Path | None) -> None:
     times: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         for size in sizes:
             export = folder / f"okrs-{size}.csv"
             if not export.exists():
@@ -310,6 +311,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.generate:
         folder = args.keep or Path.cwd()
+        folder.mkdir(parents=True, exist_ok=True)
         print(generate(folder / f"okrs-{args.generate}.csv", args.generate), "rows")
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip() and int(s) > 0]

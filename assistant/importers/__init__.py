@@ -23,7 +23,6 @@ from ._limits import LIMIT_NAMES, LimitExceeded, Limits, LimitsError, default_li
 from ._outline import parse_outline
 from ._structured import load_document, load_json, load_yaml, looks_structured, parse_json, parse_yaml
 from ._tabular import load_csv
-from ._workbook import load_xlsx
 
 __all__ = [
     "LIMIT_NAMES",
@@ -193,6 +192,8 @@ def _read_file(path: Path, file: str, matcher: ColumnMatcher, limits: Limits) ->
         if suffix in (".csv", ".tsv"):
             return load_csv(path, file, matcher, limits)
         if suffix in (".xlsx", ".xlsm"):
+            from ._workbook import load_xlsx  # openpyxl (and numpy) cost ~130 ms to import: only for workbooks
+
             return load_xlsx(path, file, matcher, limits)
         with path.open("rb") as handle:  # at most one byte over the limit, should the file grow meanwhile
             raw = handle.read(limits.file_bytes + 1)

@@ -22,10 +22,10 @@ def confidence_too_high(ctx: KRContext | ObjectiveContext) -> Hit | None:
 
 @rule("CHA002", Scope.objective, Scope.key_result)
 def status_quo_wording(ctx: KRContext | ObjectiveContext) -> Hit | None:
-    if ctx.facts.moves:
-        return None  # "保持发帖的创作者从 2 万增长到 3.5 万": the word names the metric, the figure moves
     match = ctx.facts.status_quo
-    return word_hit(match, ctx.item.text) if match else None
+    if match is None or ctx.facts.moves:
+        return None  # "保持发帖的创作者从 2 万增长到 3.5 万": the word names the metric, the figure moves
+    return word_hit(match, ctx.item.text)
 
 
 @rule("CHA003", Scope.key_result)
