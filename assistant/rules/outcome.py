@@ -8,7 +8,7 @@ result the work should bring (使…不超过 5 分钟, so that…) is an outcom
 from __future__ import annotations
 
 from . import Hit, KRContext, Scope, rule, word_hit
-from .shape import KRShape
+from .shape import KRShape, effort_span
 from .similarity import could_reach, dice
 
 
@@ -26,9 +26,9 @@ def counts_effort(ctx: KRContext) -> Hit | None:
     if reading.shape is not KRShape.effort:
         return None
     if reading.effort is not None:
-        quantity = reading.effort
-        text = ctx.kr.text[quantity.span[0] : quantity.span[1]]
-        return Hit({"quantity": text}, evidence=text, span=quantity.span)
+        start, end = effort_span(ctx.facts.plain, reading.effort)
+        text = ctx.kr.text[start:end]
+        return Hit({"quantity": text}, evidence=text, span=(start, end))
     return word_hit(reading.work, ctx.kr.text, "quantity") if reading.work else None
 
 

@@ -413,13 +413,25 @@ def _effort_after() -> re.Pattern[str]:
 
 def find_effort(text: str, figures: tuple[Quantity, ...]) -> Quantity | None:
     """The first count of effort (召开 4 次, 6 interview sessions, 20 小时), if any."""
+    return next((q for q, _ in _efforts(text, figures)), None)
+
+
+def effort_span(text: str, quantity: Quantity) -> tuple[int, int]:
+    """The count of effort with its unit, for evidence: "10 customer interviews", not "10"."""
+    return next((span for q, span in _efforts(text, (quantity,))), quantity.span)
+
+
+def _efforts(text: str, figures: tuple[Quantity, ...]):
     pattern = _effort_after()
     for quantity in figures:
         if quantity.kind != "number":
             continue
-        if (quantity.unit and pattern.fullmatch(quantity.unit)) or pattern.match(text, quantity.span[1]):
-            return quantity
-    return None
+        if quantity.unit and pattern.fullmatch(quantity.unit):
+            yield quantity, quantity.span
+            continue
+        after = pattern.match(text, quantity.span[1])
+        if after:
+            yield quantity, (quantity.span[0], after.end())
 
 
 # ---------------------------------------------------------------- key results

@@ -196,3 +196,13 @@ def test_any_text_reads_without_error_and_spans_fit(text):
     for match in (reading.work, reading.vague, reading.quality, reading.status):
         if match is not None:
             assert 0 <= match.start < match.end <= len(text)
+
+
+def test_make_opens_a_direction_not_a_task():
+    found = run(okr_set(objective("Make onboarding painless for new teams", "Time to first project from 6 to 2 days")))
+    assert "INS002" not in obj_codes(found, "O1")
+
+
+def test_effort_evidence_names_what_is_counted():
+    hit = next(f for f in single_kr("Run 10 customer interviews") if f.code == "OUT002")
+    assert hit.evidence == "10 customer interviews"
