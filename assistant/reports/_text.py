@@ -63,22 +63,20 @@ class _Texts:
         self.severity = {s: severity_label(s, lang) for s in Severity}
         self.dimension = {d: f" [{dimension_label(d, lang)}] " for d in DIMENSION_ORDER}
 
-    def finding(self, finding: Finding) -> list[Line]:
-        item = finding.key_result or finding.objective or self.whole_set
-        lines: list[Line] = [
-            [
-                ("  ", ""),
-                (self.index.location(finding), "bold"),
-                (": ", ""),
-                (item, "magenta"),
-                (" ", ""),
-                (self.severity[finding.severity], SEVERITY_STYLE[finding.severity]),
-                (" ", ""),
-                (finding.code, "bold"),
-                (self.dimension[finding.dimension], "dim"),
-                (_one_line(finding.message), ""),
-            ]
+    def headline(self, finding: Finding) -> Line:
+        """Item, severity, code, dimension and message: the part every line about a finding shares."""
+        return [
+            (finding.key_result or finding.objective or self.whole_set, "magenta"),
+            (" ", ""),
+            (self.severity[finding.severity], SEVERITY_STYLE[finding.severity]),
+            (" ", ""),
+            (finding.code, "bold"),
+            (self.dimension[finding.dimension], "dim"),
+            (_one_line(finding.message), ""),
         ]
+
+    def finding(self, finding: Finding) -> list[Line]:
+        lines: list[Line] = [[("  ", ""), (self.index.location(finding), "bold"), (": ", ""), *self.headline(finding)]]
         if finding.evidence:
             lines.append([("      ", ""), (self.evidence, "dim"), (_one_line(finding.evidence), "italic")])
         if finding.fix:
@@ -92,18 +90,7 @@ class _Texts:
         """``优先修改的 3 项：`` and one numbered line each: item, severity, code, dimension, message."""
         lines: list[Line] = [[("  ", ""), (top_heading(len(findings), self.lang) + self.colon.rstrip(), "bold")]]
         for number, finding in enumerate(findings, start=1):
-            lines.append(
-                [
-                    (f"    {number}. ", "bold"),
-                    (finding.key_result or finding.objective or self.whole_set, "magenta"),
-                    (" ", ""),
-                    (self.severity[finding.severity], SEVERITY_STYLE[finding.severity]),
-                    (" ", ""),
-                    (finding.code, "bold"),
-                    (self.dimension[finding.dimension], "dim"),
-                    (_one_line(finding.message), ""),
-                ]
-            )
+            lines.append([(f"    {number}. ", "bold"), *self.headline(finding)])
         return lines
 
     def note_name(self, note_id: str) -> str:
