@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from ..analysis.quantities import Quantity
 from . import lexicon
@@ -373,14 +374,35 @@ def _moved_by_change(text: str, quantity: Quantity, *, verb_only: bool) -> bool:
     return not verb_only and bool(re.search(r"(?:至|到|达|to|by)\s*$", before.lower()))
 
 
+def _qualifies_work(text: str, quantity: Quantity, work: WordMatch | None) -> bool:
+    """A figure that only sets the manner of the work, "以 99.9% 准确率完成部署": a delivery, not a result."""
+    if work is None or work.start < quantity.span[1]:
+        return False
+    return "以" in text[max(0, quantity.span[0] - 4) : quantity.span[0]]
+
+
+def _threshold_clause(text: str, figures: tuple[Quantity, ...]) -> bool:
+    """A clause with no work in it that holds a threshold: "招聘 5 名销售，人均产出不低于 50 万" states a result."""
+    breaks = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(text)), len(text) + 1]
+    if len(breaks) < 3:
+        return False  # one clause: the work and its figure belong together
+    for start, end in pairwise(breaks):
+        clause = text[start:end]
+        if find_work(clause) is not None:
+            continue
+        if any(start <= q.span[0] < end and q.comparator for q in figures):
+            return True
+    return False
+
+
 def _is_result(
     text: str, figures: tuple[Quantity, ...], work: WordMatch | None, effort: Quantity | None, moves: bool
 ) -> bool:
-    if moves or any(q.kind in _LEVEL_KINDS for q in figures):
+    if moves or any(q.kind in _LEVEL_KINDS and not _qualifies_work(text, q, work) for q in figures):
         return True
     if _find(text, "result_verbs") is not None:
         return True
-    if figures and _result_clause(text, figures):
+    if figures and (_result_clause(text, figures) or _threshold_clause(text, figures)):
         return True
     if not figures and _result_clause(text, ()):
         return True

@@ -39,6 +39,7 @@ def shape_codes(text: str) -> set[str]:
         "核心岗位招聘周期从 50 天缩短到 30 天",  # a work word inside the metric's name
         "连续三周保持活跃的创作者从 2 万增长到 3 万",  # 保持 names the metric; the figure moves
         "Weekly active teams from 120 to 200",
+        "招聘 5 名销售，人均产出不低于 50 万",  # the work, then a clause holding the result's threshold
     ],
 )
 def test_outcomes_get_no_shape_finding(text):
@@ -63,6 +64,7 @@ def test_outcomes_get_no_shape_finding(text):
         ("招聘到崗 3 名工程師", "招聘"),  # Traditional Chinese: the evidence keeps the user's characters
         ("Publish 5 blog posts on the new API", "Publish"),
         ("Increase the snippet library to 400 snippets", "400"),  # counts what we make
+        ("以 99.9% 的准确率完成模型部署", "完成"),  # the rate only sets the manner of the delivery
     ],
 )
 def test_deliverables_are_work_not_unmeasurable(text, word):
