@@ -27,9 +27,11 @@ def objective_is_metric(ctx: ObjectiveContext) -> Hit | None:
 
 @rule("INS002", Scope.objective)
 def objective_is_task(ctx: ObjectiveContext) -> Hit | None:
-    # Only a work verb at the start makes an objective read like a task.
+    # Only a work verb at the start makes an objective read like a task; a bare one ("Hiring") is INS005's.
     match = ctx.facts.activity_start
-    return word_hit(match, ctx.objective.text) if match else None
+    if match is None or bare_objective(ctx) is not None:
+        return None
+    return word_hit(match, ctx.objective.text)
 
 
 @rule("INS003", Scope.objective)

@@ -556,6 +556,11 @@ def _content(text: str) -> str:
     return body.strip(" 。.!！")
 
 
+def _zh_length(text: str) -> int:
+    """Content length of a Chinese text: its characters, with each Latin word counted as two ("新版 App" → 4)."""
+    return len(_CJK.findall(text)) + 2 * len(re.findall(r"[A-Za-z0-9]+", text))
+
+
 def is_bare_objective(text: str, *, max_chars: int, max_words: int) -> bool:
     """A bare noun, a list of short words or a job duty, with no direction: 健康, 团队建设, 读书、怡情, English."""
     body = _content(text)
@@ -567,7 +572,7 @@ def is_bare_objective(text: str, *, max_chars: int, max_words: int) -> bool:
     if _find(body, "vague_verbs") is not None or _find(body, "direction_words") is not None:
         return False
     if _CJK.search(body):
-        parts = [p for p in re.split(r"[\s,，、;；/&]+", body) if p]
-        return all(len(re.sub(r"\W", "", p)) <= max_chars for p in parts) and len(parts) <= 4
+        parts = [p for p in re.split(r"[,，、;；/&]+", body) if p.strip()]
+        return all(_zh_length(p) <= max_chars for p in parts) and len(parts) <= 4
     words = re.findall(r"[A-Za-z][\w'-]*", body)
     return 0 < len(words) <= max_words

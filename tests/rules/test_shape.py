@@ -208,3 +208,10 @@ def test_make_opens_a_direction_not_a_task():
 def test_effort_evidence_names_what_is_counted():
     hit = next(f for f in single_kr("Run 10 customer interviews") if f.code == "OUT002")
     assert hit.evidence == "10 customer interviews"
+
+
+def test_a_bare_objective_gets_one_diagnosis():
+    found = run(okr_set(objective("Hiring", "Time to hire from 50 to 30 days")))
+    assert obj_codes(found, "O1") & {"INS002", "INS005"} == {"INS005"}
+    faster = run(okr_set(objective("Ship faster", "Lead time from 10 to 4 days")))
+    assert "INS005" not in obj_codes(faster, "O1")  # a comparative gives it a direction
