@@ -165,7 +165,8 @@ def test_a_closed_session_frees_its_reports_and_uploads(offline_app):
     with httpx.stream("GET", url + f"gradio_api/heartbeat/{session}", timeout=10) as beat:
         next(beat.iter_lines())
     deadline = time.monotonic() + 20
-    while session in ctx.ledger and time.monotonic() < deadline:
+    # The session leaves the ledger first, then its folders are deleted (outside the lock): wait for both.
+    while (session in ctx.ledger or any(f.exists() for f in written)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert session not in ctx.ledger
     assert not any(folder.exists() for folder in written)
