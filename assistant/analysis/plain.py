@@ -16,19 +16,14 @@ _LINK = re.compile(r"\]\([^)\s]*\)|https?://\S+")
 
 @cache
 def _converter():
-    """OpenCC's Traditional → Simplified converter, or None where the library is missing."""
-    try:
-        import opencc
-    except ImportError:  # pragma: no cover - a declared dependency; the rules still work on Simplified text
-        return None
+    """OpenCC's Traditional → Simplified converter, built once (imported here: only non-ASCII text needs it)."""
+    import opencc
+
     return opencc.OpenCC("t2s")
 
 
 def _simplified(text: str) -> str:
-    converter = _converter()
-    if converter is None:
-        return text
-    converted = converter.convert(text)
+    converted = _converter().convert(text)
     # A phrase conversion that changes the length would break spans: keep the text as written then.
     return converted if len(converted) == len(text) else text
 

@@ -104,11 +104,6 @@ class TextFacts:
         )
 
     @lazy
-    def has_target(self) -> bool:
-        """Whether the text states something a person could verify: a figure, a threshold or an end state."""
-        return bool(self.targets) or self.target_word is not None
-
-    @lazy
     def vague_verb(self) -> WordMatch | None:
         return lexicon.get("vague_verbs").find(self.plain)
 

@@ -498,8 +498,6 @@ def read_key_result(
             if work.text.lower() in _words("open_work_verbs").entries:
                 return KRReading(KRShape.open_work, work=work)
         return KRReading(KRShape.output, work=work)
-    if effort is not None:
-        return KRReading(KRShape.effort, effort=effort)
     output = next((q for q in figures if _counts_output(text, q)), None)
     if output is not None:
         return KRReading(KRShape.output, work=WordMatch(output.text, *output.span))
