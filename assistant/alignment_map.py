@@ -22,11 +22,13 @@ from typing import Any
 from .findings import Finding
 from .model import DependencyStatus, OKRSet
 from .rules.aligned import LEVEL_RANK, AlignmentIndex, resolved_refs
+from .rules.catalogue import map_flags
 from .shipped import data_table
 
-# Which findings mark which boxes.
-FLAG_CODES = {"ALI003": "unsupported", "ALI004": "duplicate", "ALI001": "unaligned", "ALI002": "unresolved"}
+# Which findings mark which boxes: the rules tagged "map" in data/rules.toml, with their map-flag.
+FLAG_CODES = map_flags()
 FLAG_ORDER = ("unsupported", "duplicate", "unresolved", "unaligned")
+DETAIL_FLAGS = ("duplicate", "unresolved")  # these flags also list the finding's evidence
 
 # Geometry, in SVG pixels.
 FONT = 13
@@ -308,12 +310,7 @@ def _anchor(okr_set: OKRSet, links: Mapping[tuple[int, str], list[tuple[OKRSet, 
 
 def _flags(findings: Sequence[Finding], words: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     flags = [FLAG_CODES[f.code] for f in findings if f.code in FLAG_CODES]
-    details = []
-    for finding in findings:
-        if finding.code == "ALI004":
-            details.append(f"{words['duplicate']}: {finding.evidence}")
-        elif finding.code == "ALI002":
-            details.append(f"{words['unresolved']}: {finding.evidence}")
+    details = [f"{words[FLAG_CODES[f.code]]}: {f.evidence}" for f in findings if FLAG_CODES.get(f.code) in DETAIL_FLAGS]
     ordered = [flag for flag in FLAG_ORDER if flag in flags]
     return ordered, details
 

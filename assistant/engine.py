@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from ._gc import paused_gc
 from .config import Config
@@ -106,14 +106,16 @@ class _Runner:
 
     def run_item(self, scope: Scope, ctx: Any, okr_set: OKRSet, objective: Objective, kr: KeyResult | None) -> None:
         for rule in self.by_scope[scope]:
-            hit = rule.check(ctx)
+            hit = cast(Hit | None, rule.check(ctx))  # item-scope rules return at most one hit
             if hit is not None:
                 self.add(rule, hit, okr_set, objective, kr)
 
     def run_many(self, scope: Scope, ctx: Any, default_set: OKRSet | None) -> None:
         for rule in self.by_scope[scope]:
-            for hit in rule.check(ctx) or ():
+            for hit in cast(Iterable[Hit] | None, rule.check(ctx)) or ():  # set and cross-set rules: many
                 okr_set = hit.okr_set or default_set
+                if okr_set is None:
+                    raise ValueError(f"{rule.info.code}: a cross-set rule's hit must name its set")
                 self.add(rule, hit, okr_set, hit.objective, hit.kr)
 
 

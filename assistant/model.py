@@ -14,9 +14,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from .shipped import data_table
+
 __all__ = [
     "Action",
     "AlignmentType",
+    "CheckIn",
     "Dependency",
     "DependencyStatus",
     "KeyResult",
@@ -24,6 +27,8 @@ __all__ = [
     "OKRSet",
     "Objective",
     "SourceRef",
+    "level_name",
+    "level_rank",
     "parse_percent",
 ]
 
@@ -36,6 +41,19 @@ class Level(StrEnum):
     department = "department"
     team = "team"
     individual = "individual"
+
+
+def level_name(level: Level | str | None, language: str) -> str:
+    """公司 / 部门 / Team…: how a level is shown (levels.toml); empty for none, the key itself if unknown."""
+    if not level:
+        return ""
+    names = _LEVEL_TABLE["names"]
+    return names.get(language, names["en"]).get(str(level), str(level))
+
+
+def level_rank(level: Level | str) -> int:
+    """0 for the company, growing downwards: the order of levels.toml."""
+    return list(_LEVEL_TABLE["order"]).index(str(level))
 
 
 class AlignmentType(StrEnum):
@@ -55,29 +73,10 @@ class DependencyStatus(StrEnum):
 
 
 # Words people write in exports for the enum values above; the importers and the model accept them.
+_LEVEL_TABLE = data_table("levels")  # names and aliases of the levels: assistant/data/levels.toml
 _LEVEL_ALIASES = {
-    "公司": "company",
-    "公司级": "company",
-    "集团": "company",
-    "org": "company",
-    "organisation": "company",
-    "organization": "company",
-    "事业群": "business_group",
-    "事业部": "business_group",
-    "bg": "business_group",
-    "business group": "business_group",
-    "business-group": "business_group",
-    "部门": "department",
-    "部门级": "department",
-    "dept": "department",
-    "团队": "team",
-    "小组": "team",
-    "团队级": "team",
-    "个人": "individual",
-    "个人级": "individual",
-    "员工": "individual",
-    "person": "individual",
-    "personal": "individual",
+    **{name.lower(): key for names in _LEVEL_TABLE["names"].values() for key, name in names.items()},
+    **{alias.lower(): key for alias, key in _LEVEL_TABLE["aliases"].items()},
 }
 _ALIGNMENT_ALIASES = {
     "分解式": "decomposed",
@@ -226,6 +225,20 @@ class Action(_Item):
     due: date | None = Field(default=None, description="When it is due")
 
 
+_Date = date  # the field below is named "date", which would hide the type inside the class
+
+
+class CheckIn(_Item):
+    """One earlier check-in (进展更新) of a key result: where it stood on a date, for trends."""
+
+    date: _Date = Field(description="When the check-in was made (更新日期)")
+    progress: Percent = Field(default=None, description="Progress then, 0–100")
+    current: float | None = Field(default=None, description="The KR's metric then (当前值)")
+    confidence: Percent = Field(default=None, description="信心指数 then, 0–100")
+    status: OptionalText = Field(default=None, description="Status as the owner or the OKR tool reported it then")
+    note: OptionalText = Field(default=None, description="What the owner wrote then (进展说明)")
+
+
 class KeyResult(_Item):
     """A key result under an objective."""
 
@@ -246,6 +259,16 @@ class KeyResult(_Item):
     actions: list[Action] = Field(default_factory=list, description="The work planned to move it (行动)")
     note: OptionalText = Field(default=None, description="Free note; may hold 'okr-review: ignore CODE'")
     source: SourceRef | None = Field(default=None, description="Where it was read from; filled by importers")
+    current: float | None = Field(default=None, description="The KR's metric at the last check-in (当前值)")
+    status: OptionalText = Field(
+        default=None, description="Status as the owner or the OKR tool reported it (状态: 正常 / 有风险 / 已完成…)"
+    )
+    updated: date | None = Field(default=None, description="Date of the last check-in (更新日期)")
+    weight: Percent = Field(
+        default=None, description="Weight inside its objective, 0–100 (权重); all should sum to 100"
+    )
+    checkin_note: OptionalText = Field(default=None, description="What the owner wrote at the last check-in (进展说明)")
+    history: list[CheckIn] = Field(default_factory=list, description="Earlier check-ins, oldest first")
 
 
 class Objective(_Item):
@@ -267,6 +290,7 @@ class Objective(_Item):
     key_results: list[KeyResult] = Field(default_factory=list, description="Its key results, in order")
     note: OptionalText = Field(default=None, description="Free note; may hold 'okr-review: ignore CODE'")
     source: SourceRef | None = Field(default=None, description="Where it was read from; filled by importers")
+    weight: Percent = Field(default=None, description="Weight inside its set, 0–100 (O权重); all should sum to 100")
 
     def kr_ref(self, kr: KeyResult) -> str:
         return f"{self.id}.{kr.id}"

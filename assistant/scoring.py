@@ -3,13 +3,22 @@
 The guidance scores key results on 1–5 (1 = not achieved at all, 5 = fully achieved) and calls
 60–70% completion healthy: 100% suggests a safe target, under 50% calls for analysis. This module
 maps the 1–5 scale linearly onto 0–100% (1 → 0%, 5 → 100%), so 3.4–3.8 points is the 60–70% band.
+
+It is the one owner of that policy: the scale of a set (``set_scale``, the ``score-scale`` setting or
+detection) and the two marks (``marks``, from ``score-low`` and ``score-full``) are read here by
+``check`` (CHA004/CHA005), ``okr-review score``, the retrospective drafts and the web app alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .model import KeyResult, Objective, OKRSet
 
 
 class Scale(StrEnum):
@@ -37,6 +46,31 @@ def detect_scale(scores: Iterable[float]) -> Scale:
     if any(s > 5 for s in values):
         return Scale.percent
     return Scale.five
+
+
+def resolve_scale(scores: Iterable[float], setting: Scale | str = "auto") -> Scale:
+    """The scale of a set's scores: the setting (a scale, or the config's ``score-scale``), detected when "auto"."""
+    if isinstance(setting, Scale):
+        return setting
+    if setting == "auto":
+        return detect_scale(scores)
+    return Scale(setting)
+
+
+def set_scale(okr_set: OKRSet, config: Config, scale: Scale | str | None = None) -> Scale:
+    """The scale of one set: ``scale`` if given, else the config's ``score-scale``, detected over its scores."""
+    setting = scale if scale is not None else config.score_scale
+    return resolve_scale((kr.score for _, kr in okr_set.key_results() if kr.score is not None), setting)
+
+
+def scored_key_results(
+    okr_set: OKRSet, config: Config, scale: Scale | str | None = None
+) -> Iterator[tuple[Objective, KeyResult, float]]:
+    """(objective, key result, percent) for every scored key result, on the set's scale (see ``set_scale``)."""
+    used = set_scale(okr_set, config, scale)
+    for objective, kr in okr_set.key_results():
+        if kr.score is not None:
+            yield objective, kr, to_percent(kr.score, used)
 
 
 def to_percent(score: float, scale: Scale) -> float:
@@ -73,6 +107,27 @@ def band(percent: float, *, low: float = 50.0, full: float = 100.0) -> Band:
 
 
 @dataclass(frozen=True, slots=True)
+class Marks:
+    """The guidance's two warning marks in percent, as configured: below ``low`` analyse, at ``full`` too safe."""
+
+    low: float = 50.0
+    full: float = 100.0
+
+    def band(self, percent: float) -> Band:
+        """Where a 0–100 score sits against these marks and the healthy band."""
+        return band(percent, low=self.low, full=self.full)
+
+    def summarise(self, percents: Iterable[float]) -> ScoreSummary:
+        """Count, mean and band counts of 0–100 scores against these marks."""
+        return summarise(percents, low=self.low, full=self.full)
+
+
+def marks(config: Config) -> Marks:
+    """The score marks a config sets (``score-low``, ``score-full``): the one source every score band is read from."""
+    return Marks(low=float(config.threshold("score-low")), full=float(config.threshold("score-full")))
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreSummary:
     """Distribution of a set's scores against the band."""
 
@@ -82,6 +137,7 @@ class ScoreSummary:
 
 
 def summarise(percents: Iterable[float], *, low: float = 50.0, full: float = 100.0) -> ScoreSummary:
+    """Count, mean and band counts of a set of 0–100 scores."""
     values = list(percents)
     bands = dict.fromkeys(Band, 0)
     for value in values:

@@ -56,3 +56,18 @@ def test_summary():
     summary = summarise([100, 65, 40, 62])
     assert summary.count == 4 and summary.mean == pytest.approx(66.75)
     assert summary.bands[Band.healthy] == 2 and summary.bands[Band.analyse] == 1
+
+
+def test_the_scale_setting_wins_over_detection():
+    from assistant.config import Config
+    from assistant.model import KeyResult, Objective, OKRSet
+    from assistant.scoring import resolve_scale, scored_key_results, set_scale
+
+    assert resolve_scale([0.3, 1.0]) is Scale.fraction and resolve_scale([0.3, 1.0], "percent") is Scale.percent
+    assert resolve_scale([70], Scale.five) is Scale.five
+    okr = OKRSet(
+        team="T", objectives=[Objective(id="O1", text="o", key_results=[KeyResult(id="KR1", text="k", score=1)])]
+    )
+    assert set_scale(okr, Config()) is Scale.fraction  # 1 on its own reads as 0–1
+    assert set_scale(okr, Config(score_scale="five")) is Scale.five
+    assert [p for _, _, p in scored_key_results(okr, Config(), "percent")] == [1.0]

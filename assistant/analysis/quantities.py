@@ -326,45 +326,11 @@ class QuantityFacts:
 EMPTY = QuantityFacts((), None, None, None)
 
 
-class _QuantitySlots:
-    """The slots of Quantity without its frozen ``__setattr__``; see ``_quantity``."""
-
-    __slots__ = ("comparator", "kind", "span", "text", "unit", "value")
-
-
 def _quantity(
     value: float, kind: str, unit: str | None, comparator: str | None, start: int, end: int, text: str
 ) -> Quantity:
-    # A frozen dataclass's __init__ sets each field through object.__setattr__. Filling an object
-    # with the same slots and then giving it the Quantity class makes an identical, equally frozen
-    # instance in under half the time, and this runs for every figure of every text.
-    quantity = _QuantitySlots()
-    quantity.value = value
-    quantity.kind = kind
-    quantity.unit = unit
-    quantity.comparator = comparator
-    quantity.span = (start, end)
-    quantity.text = text[start:end]
-    quantity.__class__ = Quantity  # type: ignore[assignment]
-    return quantity  # type: ignore[return-value]
-
-
-class _FactsSlots:
-    """The slots of QuantityFacts without its frozen ``__setattr__``."""
-
-    __slots__ = ("baseline", "quantities", "relative_change", "target")
-
-
-def _facts(
-    quantities: tuple[Quantity, ...], baseline: Quantity | None, target: Quantity | None, change: Quantity | None
-) -> QuantityFacts:
-    facts = _FactsSlots()
-    facts.quantities = quantities
-    facts.baseline = baseline
-    facts.target = target
-    facts.relative_change = change
-    facts.__class__ = QuantityFacts  # type: ignore[assignment]
-    return facts  # type: ignore[return-value]
+    """A figure found at ``text[start:end]``."""
+    return Quantity(value, kind, unit, comparator, (start, end), text[start:end])
 
 
 _COMPARATOR_SYMBOLS = frozenset({"<=", ">=", "<", ">", "="})
@@ -465,6 +431,7 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
         role = find_role(before)
         if role is None and before and before[-1] in _FILLER_CHARS:
             role = find_role(before.rstrip(_FILLER_CHARS).rstrip())
+        value: float | None
         if num[0] in _DIGIT_CHARS and len(num) < 16:
             try:
                 value = float(num)  # "65", "0.3", "３０"
@@ -526,15 +493,7 @@ def _scan_numbers(text: str, low: str, quantities: list[Quantity], roles: list[s
             comparator = None
         if low[end - 1] == " ":
             end -= 1
-        quantity = _QuantitySlots()  # see _quantity
-        quantity.value = value
-        quantity.kind = kind
-        quantity.unit = unit
-        quantity.comparator = comparator
-        quantity.span = (start, end)
-        quantity.text = text[start:end]
-        quantity.__class__ = Quantity  # type: ignore[assignment]
-        quantities.append(quantity)  # type: ignore[arg-type]
+        quantities.append(_quantity(value, kind, unit, comparator, start, end, text))
         roles.append(role)
 
 
@@ -628,6 +587,7 @@ def _scan_english_words(text: str, low: str, quantities: list[Quantity], roles: 
         role = _role(before)
         unit = match.group("unit")
         comparator = role if role in _COMPARATOR_SYMBOLS else None
+        value: float | None
         if word in _WORD_MULTIPLES:
             if word == "half" and (
                 before.endswith(("first", "second", "1st", "2nd"))
@@ -739,7 +699,7 @@ def _mark_placeholders(
         partly = run_end is None and any(start < run_start < end for run_start in starts)  # 99.xx%
         if run_end is None and not partly:
             kept.append((quantity, role))
-        elif partly or _placeholder_figure(low, start, run_end, end, role):
+        elif partly or (run_end is not None and _placeholder_figure(low, start, run_end, end, role)):
             kept.append(
                 (_quantity(math.nan, quantity.kind, quantity.unit, quantity.comparator, start, end, text), role)
             )
@@ -838,4 +798,4 @@ def analyse_quantities(text: str, quantities: tuple[Quantity, ...] | None = None
         target = last_figure
     if baseline is not None:
         change = None
-    return _facts(quantities, baseline, target, change)
+    return QuantityFacts(quantities, baseline, target, change)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from ._patterns import first_char_alternation, prepared, words
 
@@ -237,25 +238,11 @@ class TimeBound:
     span: tuple[int, int]
 
 
-_new = object.__new__
-_set_kind = TimeBound.__dict__["kind"].__set__
-_set_text = TimeBound.__dict__["text"].__set__
-_set_span = TimeBound.__dict__["span"].__set__
-
-
-def _bound(kind: str, text: str, start: int, end: int) -> TimeBound:
-    bound = _new(TimeBound)  # cheaper than the frozen __init__
-    _set_kind(bound, kind)
-    _set_text(bound, text[start:end])
-    _set_span(bound, (start, end))
-    return bound
-
-
 def _chinese(low: str) -> tuple[str, int, int] | None:
     """The first bound (a non-recurring one if any) found by the Chinese and digits scanner."""
     recurring = None
     for match in _BOUND.finditer(low):
-        kind, back = _TAGS[match.lastindex]
+        kind, back = _TAGS[cast(int, match.lastindex)]  # every alternative is a group: one matched
         start, end = match.span()
         while low[end - 1] == " ":
             end -= 1
@@ -272,14 +259,14 @@ def _english(low: str, before: int) -> tuple[str, int, int] | None:
     search = _EN_BOUND.search
     match = search(padded)
     while match is not None and match.start() < before:
-        kind = _EN_TAGS[match.lastindex]
+        kind = _EN_TAGS[cast(int, match.lastindex)]
         start, end = match.span()
         if kind == "lead":  # "by", "end of" …: a bound must follow
             after = _AFTER_LEAD.match(padded, end)
             if after is None:
                 match = search(padded, end - 1)  # the next word may start a bound of its own
                 continue
-            kind, end = _LEAD_KINDS[after.lastindex], after.end()
+            kind, end = _LEAD_KINDS[cast(int, after.lastindex)], after.end()
         while padded[end - 1] == " ":
             end -= 1
         if kind != "recurring":
@@ -298,9 +285,9 @@ def _earlier(one: tuple[str, int, int], other: tuple[str, int, int]) -> bool:
 
 def find_timebound(text: str) -> TimeBound | None:
     """The first deadline-like bound in the text (a recurring rhythm only if nothing else), or None."""
-    low, english = prepared(text)
-    found = _chinese(low) if english or _CHINESE_ANCHOR.search(low) else None
-    if english:  # English words are not looked for in Chinese text
+    low, has_english = prepared(text)
+    found = _chinese(low) if has_english or _CHINESE_ANCHOR.search(low) else None
+    if has_english:  # English words are not looked for in Chinese text
         limit = found[1] + 1 if found is not None and found[0] != "recurring" else len(low)
         english = _english(low, limit)
         if english is not None and (found is None or _earlier(english, found)):
@@ -308,4 +295,4 @@ def find_timebound(text: str) -> TimeBound | None:
     if found is None:
         return None
     kind, start, end = found
-    return _bound(kind, text, start, end)
+    return TimeBound(kind, text[start:end], (start, end))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from ..findings import Dimension, ImportResult, Severity
+from ..findings import Dimension, Finding, ImportResult, Severity
 from ..model import OKRSet
 from ..review import Review
 from ..rules.catalogue import dimension_label
@@ -207,6 +207,16 @@ def batch_review(screened: Screened, done: Reviewed, ctx: AppContext, language: 
     )
     messages = [*screened.rejected, *(problem.describe() for problem in done.problems)]
     return BatchReview(review, messages, list(done.reports))
+
+
+@dataclass(frozen=True)
+class LastReview:
+    """A browser session's last batch review, kept for the findings filters and the alignment map."""
+
+    rows: list[list[str]]  # the findings table, in ``language``
+    sets: list[OKRSet]
+    findings: list[Finding]
+    language: str
 
 
 FINDING_COLUMNS = ("col_team", "col_item", "col_code", "col_dimension", "col_severity", "col_message", "col_fix")

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from ..config import Config
 from ..importers import SUPPORTED_SUFFIXES
@@ -19,10 +19,23 @@ from .jobs import stop_all
 from .sessions import SessionLedger
 from .settings import AppLimits, shipped_limits
 
+if TYPE_CHECKING:  # for the annotations only: the knowledge package loads where the retriever is opened
+    from ..knowledge.notes import NoteBook
+    from ..knowledge.retrieval import Retriever
+
 DEFAULT_UPLOAD_MB = shipped_limits().upload_mb
 UPLOAD_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))
 UPLOADS = "uploads"  # gradio's temp folder (GRADIO_TEMP_DIR): uploads and the copies of files it serves
 REPORTS = "reports"  # the reports the app writes: the only folder in launch(allowed_paths=…)
+
+
+class AssistTools(TypedDict):
+    """The keyword arguments every assistant task takes (drafting, rewrite, questions, retrospective)."""
+
+    llm: LLM | None
+    retriever: Retriever
+    notebook: NoteBook
+    config: Config
 
 
 @dataclass
@@ -31,7 +44,7 @@ class AppContext:
 
     config: Config
     llm: LLM | None
-    retriever: Any  # assistant.knowledge.retrieval.Retriever
+    retriever: Retriever
     workdir: Path  # uploads and generated reports live below this folder, nowhere else
     max_upload_mb: int = DEFAULT_UPLOAD_MB
     llm_description: str = ""
@@ -51,13 +64,14 @@ class AppContext:
         return self.workdir / REPORTS
 
     @property
-    def notebook(self) -> Any:
+    def notebook(self) -> NoteBook:
+        """The knowledge notes behind the retriever: the "why" of each finding."""
         return self.retriever.index.notebook
 
     @property
-    def tools(self) -> dict[str, Any]:
+    def tools(self) -> AssistTools:
         """The keyword arguments every assistant task takes."""
-        return {"llm": self.llm, "retriever": self.retriever, "notebook": self.notebook, "config": self.config}
+        return AssistTools(llm=self.llm, retriever=self.retriever, notebook=self.notebook, config=self.config)
 
     def scratch(self, prefix: str) -> Path:
         """A fresh folder for one request's outputs, in the reports folder (never among the uploads)."""

@@ -216,7 +216,8 @@ class AppGuard:
         await self.app(scope, receive, as_download)
 
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self.throttle is not None
+        if self.throttle is None:  # only called when a login is configured, which creates the throttle
+            raise RuntimeError("the login form is served without a login configured")
         body = b""
         while True:
             message = await receive()

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import scoring
-from ..assist.offline import resolve_scale
 from ..assist.retrospective import draft_retrospective, read_checkins
 from ..model import KeyResult, Objective, OKRSet
 from .batch import job_message, load_uploads, screen_uploads, upload_name
@@ -123,20 +122,19 @@ def _add_checkins(found: ScoredInput, path: str | Path, ctx: AppContext, languag
 
 def distribution(sets: Sequence[OKRSet], ctx: AppContext, language: str) -> list[dict[str, Any]]:
     """Every scored KR as a percentage with its band against the healthy 60–70%, in reading order."""
-    low = float(ctx.config.threshold("score-low"))
+    marks = scoring.marks(ctx.config)
+    edges = {"low": marks.low, "full": marks.full, "healthy_low": scoring.HEALTHY_BAND[0]}
+    edges["healthy_high"] = scoring.HEALTHY_BAND[1]
+    figures = {name: f"{value:g}" for name, value in edges.items()}  # the band labels show the configured marks
     rows: list[dict[str, Any]] = []
     for okr_set in sets:
-        scale = resolve_scale(okr_set, ctx.config)
         prefix = f"{okr_set.team} " if len(sets) > 1 else ""
-        for objective, kr in okr_set.key_results():
-            if kr.score is None:
-                continue
-            percent = scoring.to_percent(kr.score, scale)
+        for objective, kr, percent in scoring.scored_key_results(okr_set, ctx.config):
             rows.append(
                 {
                     "kr": prefix + objective.kr_ref(kr),
                     "percent": percent,
-                    "band": text(language, BAND_LABELS[scoring.band(percent, low=low)]),
+                    "band": text(language, BAND_LABELS[marks.band(percent)], **figures),
                 }
             )
     return rows

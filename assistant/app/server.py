@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..llm import LLM
@@ -20,6 +20,9 @@ from .guard import AppGuard, LoginThrottle
 from .jobs import warm_up
 from .review_job import REPORT_FORMATS
 from .settings import AppLimits, shipped_limits
+
+if TYPE_CHECKING:
+    from ..knowledge.retrieval import Retriever
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -50,7 +53,7 @@ def quiet_environment(workdir: Path) -> None:
 
 def create_context(
     config: Config,
-    retriever: Any,
+    retriever: Retriever,
     *,
     offline: bool = False,
     max_upload_mb: int | None = None,

@@ -27,5 +27,10 @@ def text(language: str, key: str, **values: Any) -> str:
     return words.format(**values) if values else words
 
 
+def language_of(choice: str | None) -> str:
+    """The language a switch value names: zh unless it is one of :data:`LANGUAGES`."""
+    return choice if choice is not None and choice in LANGUAGES else "zh"
+
+
 def keys() -> frozenset[str]:
     return frozenset(_table()["zh"])

@@ -35,6 +35,7 @@ from ..config import Config
 from ..engine import check
 from ..findings import Dimension, Finding, Severity
 from ..model import KeyResult, Objective, OKRSet
+from ..rules.catalogue import tagged
 from ..shipped import data_table
 from .schemas import RewriteCandidate
 
@@ -61,9 +62,9 @@ KR_REF = "O1.KR1"
 #   neighbours, none of which exist here.
 # - owned: the owner is a field, not part of the sentence (and is filled with a neutral name anyway).
 EXCLUDED_DIMENSIONS = frozenset({Dimension.focused, Dimension.aligned, Dimension.owned})
-# - CHA001 reads the confidence field; CHA004/CHA005 read cycle-end scores. The check sets neither,
-#   so they cannot fire; they are listed so that the verdict stays about wording if that changes.
-EXCLUDED_CODES = frozenset({"CHA001", "CHA004", "CHA005"})
+# - within the other dimensions, only the rules about wording (tag "wording" in data/rules.toml): the
+#   confidence field and cycle-end scores are not set by the check, and a verdict is about wording.
+WORDING_CODES = tagged("wording")
 
 _DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
 _CHINESE_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
@@ -287,7 +288,7 @@ def candidate_findings(text: str, *, objective: str, language: str, config: Conf
     return [
         f
         for f in check([okr_set], settings)
-        if f.key_result == KR_REF and f.dimension not in EXCLUDED_DIMENSIONS and f.code not in EXCLUDED_CODES
+        if f.key_result == KR_REF and f.dimension not in EXCLUDED_DIMENSIONS and f.code in WORDING_CODES
     ]
 
 

@@ -37,6 +37,7 @@ from ..engine import check
 from ..findings import Dimension, Finding, Severity
 from ..llm import LLM, LLMError
 from ..model import KeyResult, Objective, OKRSet
+from ..rules.catalogue import tagged
 from .offline import template_rewrites
 from .rewrite import (
     LeakGuard,
@@ -66,7 +67,7 @@ __all__ = [
 ]
 
 LANGUAGES = ("zh", "en")
-HIDDEN_WHILE_DRAFTING = frozenset({"OWN001", "OWN002"})  # no owner yet: normal while drafting
+HIDDEN_WHILE_DRAFTING = tagged("hidden-while-drafting")  # no owner yet: normal while drafting
 MAX_OBJECTIVES = 10  # sanity limits on a draft (the five-four principle itself is the engine's job)
 MAX_KEY_RESULTS = 10
 MAX_TEXT = 500

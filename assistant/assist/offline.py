@@ -21,7 +21,9 @@ from ..config import Config
 from ..findings import Finding
 from ..model import OKRSet
 from ..rules import lexicon
+from ..rules.catalogue import tagged
 from ..rules.shape import find_work, work_at_end, work_at_start
+from ..stages import stage_key, stage_table
 from .candidates import PLACEHOLDERS, figure_text, placeholders_in, suggestions
 from .schemas import AchievedKR, GuidingQuestion, MissedKR, Obstacle, RetrospectiveDraft, RewriteCandidate
 
@@ -35,7 +37,6 @@ __all__ = [
     "note_questions",
     "questions_from_notes",
     "render_retrospective_markdown",
-    "resolve_scale",
     "retrospective_skeleton",
     "template_rewrites",
 ]
@@ -288,8 +289,9 @@ def _deadline_phrase(bound_text: str | None, language: str) -> str:
 def _rationale(findings: Sequence[Finding], language: str, has_placeholders: bool) -> str:
     """The most severe finding a template fixes, in a sentence; then what to do with the placeholders."""
     table = suggestions()["rationale"][language]
-    # most severe first; a missing deadline (MEA004) only when nothing else was found
-    ranked = sorted(enumerate(findings), key=lambda p: (-p[1].severity.rank, p[1].code == "MEA004", p[0]))
+    # most severe first; a missing deadline (tag "deadline") only when nothing else was found
+    deadline = tagged("deadline")
+    ranked = sorted(enumerate(findings), key=lambda p: (-p[1].severity.rank, p[1].code in deadline, p[0]))
     sentence = table["default"]
     for _, finding in ranked:
         if finding.code in table:
@@ -323,7 +325,7 @@ def template_rewrites(
     metric_clause = ""
     for clause in _clauses(text):
         found = _activity(clause)
-        if found is not None and activity is None and (codes & {"OUT001", "OUT002"} or not find_quantities(clause)):
+        if found is not None and activity is None and (codes & tagged("activity") or not find_quantities(clause)):
             activity = found
         elif not metric_clause and _measured_words(clause):
             metric_clause = clause
@@ -331,7 +333,7 @@ def template_rewrites(
         metric_clause = text
 
     facts = analyse_quantities(metric_clause)
-    subject = "" if "OUT003" in codes or not metric_clause else _measured_words(metric_clause)
+    subject = "" if codes & tagged("repeats-objective") or not metric_clause else _measured_words(metric_clause)
     if subject and objective and _squash(subject) == _squash(objective):
         subject = ""
     if not subject:
@@ -342,9 +344,9 @@ def template_rewrites(
         metric = table["metric_of"].format(subject=subject, metric=ph["metric"])
 
     baseline_q, target_q, change_q = facts.baseline, facts.target, facts.relative_change
-    if "CHA002" in codes and baseline_q is None and target_q is not None:
+    if codes & tagged("status-quo") and baseline_q is None and target_q is not None:
         baseline_q, target_q = target_q, None  # "保持 99.9%": the level kept is where the team starts
-    if "CHA003" in codes:
+    if codes & tagged("no-change"):
         target_q = None  # the target equalled the baseline: ask for a new one
     if target_q is not None and target_q is change_q:
         target_q = None
@@ -446,15 +448,6 @@ def _normalised(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text).lower()
 
 
-def stage_key(stage: str) -> str:
-    """The stage's key (startup, growth, mature, transformation) from a Chinese or English name."""
-    aliases = suggestions()["stages"]["aliases"]
-    key = aliases.get(stage.strip().lower()) or aliases.get(stage.strip())
-    if key is None:
-        raise ValueError(f"stage must be one of {', '.join(aliases)}, not {stage!r}")
-    return key
-
-
 def questions_from_notes(
     text: str,
     *,
@@ -518,7 +511,7 @@ def questions_from_notes(
             )
         )
     if stage:
-        entry = suggestions()["stages"][stage_key(stage)]
+        entry = stage_table()[stage_key(stage)]
         question = entry[kind][lang]
         if _normalised(question) not in seen:
             out.append(
@@ -561,16 +554,6 @@ def _sentences(note: str) -> list[str]:
     return _unique(part.strip(" \t，,") for part in _SENTENCE_END.split(note))
 
 
-def resolve_scale(okr_set: OKRSet, config: Config, scale: scoring.Scale | str | None = None) -> scoring.Scale:
-    """The scale of a set's scores: the one given, else the configured one, else detected from the scores."""
-    setting = scale if scale is not None else config.score_scale
-    if isinstance(setting, scoring.Scale):
-        return setting
-    if setting == "auto":
-        return scoring.detect_scale(kr.score for _, kr in okr_set.key_results() if kr.score is not None)
-    return scoring.Scale(setting)
-
-
 def _figure(value: float) -> str:
     return f"{round(value, 2):g}"
 
@@ -597,18 +580,14 @@ def retrospective_skeleton(
     settings = config or Config()
     table = suggestions()["retrospective"][lang]
     notes = dict(checkins or {})
-    chosen_scale = resolve_scale(okr_set, settings, scale)
-    low, full = settings.threshold("score-low"), settings.threshold("score-full")
+    marks = scoring.marks(settings)
     edge = scoring.HEALTHY_BAND[0]
 
     achieved: list[AchievedKR] = []
     missed: list[MissedKR] = []
     percents: dict[str, float] = {}
-    for objective, kr in okr_set.key_results():
-        if kr.score is None:
-            continue
+    for objective, kr, percent in scoring.scored_key_results(okr_set, settings, scale):
         ref = objective.kr_ref(kr)
-        percent = scoring.to_percent(kr.score, chosen_scale)
         percents[ref] = percent
         note = notes.get(ref, "").strip()
         if percent >= edge:
@@ -621,15 +600,15 @@ def retrospective_skeleton(
 
     joiner = table["refs_joiner"]
     calibration: list[str] = []
-    full_refs = [ref for ref, p in percents.items() if p >= full]
-    low_refs = [ref for ref, p in percents.items() if p < low]
+    full_refs = [ref for ref, p in percents.items() if marks.band(p) is scoring.Band.conservative]
+    low_refs = [ref for ref, p in percents.items() if marks.band(p) is scoring.Band.analyse]
     if percents and len(full_refs) == len(percents):
         calibration.append(table["all_full"].format(count=len(percents)))
     elif full_refs:
         calibration.append(table["some_full"].format(refs=joiner.join(full_refs)))
     if low_refs:
-        calibration.append(table["some_low"].format(refs=joiner.join(low_refs), low=_figure(low)))
-    summary = scoring.summarise(percents.values(), low=low, full=full)
+        calibration.append(table["some_low"].format(refs=joiner.join(low_refs), low=_figure(marks.low)))
+    summary = marks.summarise(percents.values())
     if summary.mean is not None:
         band_low, band_high = scoring.HEALTHY_BAND
         if summary.mean > band_high:

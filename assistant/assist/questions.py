@@ -20,6 +20,7 @@ from ..engine import check
 from ..findings import Finding
 from ..llm import LLM, LLMError
 from ..model import Objective, OKRSet
+from ..stages import stage_key, stage_name
 from .offline import questions_from_notes
 from .rewrite import (
     LeakGuard,
@@ -46,43 +47,14 @@ KINDS = ("objective", "key_result")
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 6
 QUESTION_NOTES = {"objective": "guiding-questions-o", "key_result": "guiding-questions-kr"}
 STAGE_NOTE = "business-stage-workshop"
-# Stage names accepted (Chinese and English) → the stage's key, and how each is named in a prompt.
-STAGES = {
-    "初创": "startup",
-    "发展": "growth",
-    "成熟": "mature",
-    "转型": "transformation",
-    "startup": "startup",
-    "growth": "growth",
-    "mature": "mature",
-    "transformation": "transformation",
-}
-STAGE_NAMES = {
-    "startup": {"zh": "初创期", "en": "start-up stage"},
-    "growth": {"zh": "发展期", "en": "growth stage"},
-    "mature": {"zh": "成熟期", "en": "mature stage"},
-    "transformation": {"zh": "转型期", "en": "transformation stage"},
-}
 KIND_LABELS = {
     "objective": {"zh": "目标（O）", "en": "objective (O)"},
     "key_result": {"zh": "关键结果（KR）", "en": "key result (KR)"},
 }
-# Findings that only exist because the objective is checked without its key results.
-ONE_ITEM_ARTEFACTS = frozenset({"FOC003", "FOC004"})
 GUIDE_SECTIONS = 5  # sections of the guiding-questions note given to the LLM
 FINDING_SECTIONS = 1  # sections of each note behind a finding
 TEXT_PASSAGES = 2  # passages the retriever finds for the draft's own text
 PASSAGE_LIMIT = 10
-
-
-def stage_key(stage: str | None) -> str | None:
-    """The stage's key (startup, growth, mature, transformation), or None; an unknown stage is an error."""
-    if stage is None or not stage.strip():
-        return None
-    key = STAGES.get(stage.strip().lower()) or STAGES.get(stage.strip().removesuffix("期"))
-    if key is None:
-        raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    return key
 
 
 def findings_for_item(
@@ -93,11 +65,7 @@ def findings_for_item(
         return findings_for_kr(text, objective=objective or "", language=language, config=config)
     settings = (config or Config()).with_options(language=language)
     alone = OKRSet(team="-", objectives=[Objective(id="O1", text=text)])
-    return [
-        f
-        for f in check([alone], settings)
-        if f.objective == "O1" and f.key_result is None and f.code not in ONE_ITEM_ARTEFACTS and about_wording(f)
-    ]
+    return [f for f in check([alone], settings) if f.objective == "O1" and f.key_result is None and about_wording(f)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +91,7 @@ class QuestionsRequest:
         return [self.text, self.objective]
 
     def data(self) -> dict[str, str]:
-        stage = STAGE_NAMES[self.stage][self.language] if self.stage else "-"
+        stage = stage_name(self.stage, self.language) if self.stage else "-"
         return {
             "item": self.text,
             "objective": self.objective or "-",
@@ -141,7 +109,7 @@ def stage_passages(notebook: NoteBook | None, stage: str, language: str) -> list
     note = notebook.get(STAGE_NOTE) if notebook is not None else None
     if note is None:
         return []
-    word = STAGE_NAMES[stage]["zh"].removesuffix("期")
+    word = stage_name(stage, "zh").removesuffix("期")
     sections = [s for s in note.sections if s.language == language]
     chosen = [s for s in sections if language == "en" or word in s.heading] or sections[:1]
     return [NotePassage(note.id, note.title_in(language), s.heading, s.text) for s in chosen[:1]]
@@ -289,7 +257,7 @@ def describe_lines(outcome: QuestionsOutcome, language: str) -> list[str]:
         lines.append(t["topped"].format(min=MIN_QUESTIONS, count=outcome.topped_up))
     lines.append(t[outcome.kind] + outcome.text)
     if outcome.stage:
-        lines.append(t["stage"] + STAGE_NAMES[outcome.stage]["zh" if language == "zh" else "en"])
+        lines.append(t["stage"] + stage_name(outcome.stage, language))
     for number, question in enumerate(outcome.questions, start=1):
         lines.append(f"{number}. {question.question}")
         if question.why:

@@ -10,26 +10,19 @@ the LLM left out is put back, note ids must have been retrieved. Without an LLM,
 the skeleton is the draft.
 
 Check-in notes (what happened to each KR during the cycle) come from a small CSV, YAML or JSON file
-read by :func:`read_checkins`.
+read by :func:`assistant.importers.checkin_notes.read_checkins`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from .. import scoring
 from ..config import Config
-from ..findings import InputProblem, ProblemLevel
-from ..importers._encoding import decode
+from ..importers.checkin_notes import checkins_for, parse_kr_ref, read_checkins
 from ..llm import LLM, LLMError
 from ..model import OKRSet
 from .offline import render_retrospective_markdown, retrospective_skeleton
@@ -72,267 +65,6 @@ RETRO_QUESTION = {
 SEARCH_PASSAGES = 3
 PASSAGE_LIMIT = 6
 NOTE_TEXT_LIMIT = 2000  # characters of one KR's check-in note given to the LLM
-
-# ---------------------------------------------------------------- check-in notes
-
-_REF = re.compile(
-    r"^\s*(?:(?P<team>[^/]*?)\s*/\s*)?[Oo]\s*(?P<o>\d+)\s*[.．。\-_ ]?\s*[Kk][Rr]\s*(?P<kr>\d+)\s*$",
-)
-REF_FIELDS = ("kr", "ref", "key_result", "key result", "kr ref", "kr_ref", "关键结果", "关键结果编号", "kr编号", "编号")
-NOTE_FIELDS = (
-    "note",
-    "notes",
-    "checkin",
-    "checkins",
-    "check-in",
-    "check-ins",
-    "text",
-    "comment",
-    "comments",
-    "进展",
-    "备注",
-    "说明",
-    "记录",
-    "过程记录",
-    "复盘",
-)
-TEAM_FIELDS = ("team", "团队", "部门")
-WRAPPERS = ("checkins", "check-ins", "notes")  # a top-level key some files put their entries under
-CSV_DELIMITERS = (",", "\t", ";")
-
-
-def parse_kr_ref(text: str) -> tuple[str | None, str] | None:
-    """``"O1.KR2"`` → ``(None, "O1.KR2")``, ``"增长部/o1 kr2"`` → ``("增长部", "O1.KR2")``; None if not a ref."""
-    match = _REF.match(str(text))
-    if not match:
-        return None
-    team = (match["team"] or "").strip() or None
-    return team, f"O{int(match['o'])}.KR{int(match['kr'])}"
-
-
-@dataclass(slots=True)
-class _Reader:
-    """Collects check-in entries and the problems met, for one file."""
-
-    file: str
-    notes: dict[str, str] = field(default_factory=dict)
-    problems: list[InputProblem] = field(default_factory=list)
-
-    def problem(
-        self,
-        reason: str,
-        *,
-        line: int | None = None,
-        row: int | None = None,
-        field: str | None = None,
-        level: ProblemLevel = ProblemLevel.error,
-    ) -> None:
-        self.problems.append(InputProblem(self.file, reason, line=line, row=row, field=field, level=level))
-
-    def add(self, ref: Any, text: Any, *, team: Any = None, line: int | None = None, row: int | None = None) -> None:
-        """One entry; a bad reference or an empty note is reported and skipped."""
-        where = {"line": line, "row": row}
-        ref_text = "" if ref is None else str(ref).strip()
-        if not ref_text:
-            self.problem("missing KR reference", field="kr", **where)
-            return
-        parsed = parse_kr_ref(ref_text)
-        if parsed is None:
-            self.problem(f"not a KR reference such as O1.KR2: {ref_text!r}", field="kr", **where)
-            return
-        note = "" if text is None else str(text).strip()
-        if not note:
-            self.problem(f"empty note for {ref_text}", field="note", level=ProblemLevel.warning, **where)
-            return
-        own_team, kr = parsed
-        team_name = (str(team).strip() if team is not None else "") or own_team
-        key = f"{team_name}/{kr}" if team_name else kr
-        if key in self.notes:
-            self.notes[key] += "\n" + note
-            self.problem(f"{key} appears more than once; notes joined", level=ProblemLevel.warning, **where)
-        else:
-            self.notes[key] = note
-
-
-def read_checkins(path: str | Path) -> tuple[dict[str, str], list[InputProblem]]:
-    """Check-in notes by KR ref (``O1.KR2`` or ``TEAM/O1.KR2``) from CSV, YAML or JSON, and the problems met.
-
-    A bad row or entry is reported (file, row or line, field, reason) and skipped; the good ones are kept.
-    CSV: a header with a KR column (kr / ref / 关键结果编号) and a note column (note / 进展 / 备注), optionally
-    a team column; or two columns without header. YAML / JSON: ``{"O1.KR2": "note"}``, the same under a team
-    name (``{"增长部": {"O1.KR2": "…"}}``) or ``checkins:``, or a list of ``{kr, note[, team]}`` entries.
-    """
-    file = str(path)
-    reader = _Reader(file)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        reader.problem(f"cannot read the file: {exc.strerror or exc}")
-        return reader.notes, reader.problems
-    decoded = decode(raw)
-    if decoded is None:
-        reader.problem("cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")
-        return reader.notes, reader.problems
-    text = decoded[0].lstrip("\ufeff")
-    if not text.strip():
-        reader.problem("empty file")
-        return reader.notes, reader.problems
-    suffix = Path(file).suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        _read_csv(text, reader, "\t" if suffix == ".tsv" else None)
-    elif suffix in (".yaml", ".yml"):
-        _read_yaml(text, reader)
-    elif suffix == ".json":
-        _read_json(text, reader)
-    else:
-        reader.problem(f"unsupported file type {suffix or '(none)'!r}: use CSV, YAML or JSON")
-    return reader.notes, reader.problems
-
-
-def _field_index(header: Sequence[str], names: Iterable[str]) -> int | None:
-    wanted = set(names)
-    for index, cell in enumerate(header):
-        if cell.strip().lower() in wanted:
-            return index
-    return None
-
-
-def _read_csv(text: str, reader: _Reader, delimiter: str | None) -> None:
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = delimiter or max(CSV_DELIMITERS, key=first_line.count)
-    rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
-    rows = [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
-    if not rows:
-        reader.problem("empty file")
-        return
-    header_number, header = rows[0]
-    ref_at, note_at = _field_index(header, REF_FIELDS), _field_index(header, NOTE_FIELDS)
-    team_at = _field_index(header, TEAM_FIELDS)
-    if ref_at is None and header and parse_kr_ref(header[0]) is not None:
-        ref_at, note_at, body = 0, 1, rows  # two columns, no header
-    elif ref_at is None or note_at is None:
-        missing = "a KR column (kr, ref, 关键结果编号)" if ref_at is None else "a note column (note, 进展, 备注)"
-        reader.problem(f"the header has no {missing}", row=header_number)
-        return
-    else:
-        body = rows[1:]
-    for number, cells in body:
-        ref = cells[ref_at] if ref_at < len(cells) else ""
-        note = cells[note_at] if note_at is not None and note_at < len(cells) else ""
-        team = cells[team_at] if team_at is not None and team_at < len(cells) else None
-        reader.add(ref, note, team=team, row=number)
-
-
-def _read_yaml(text: str, reader: _Reader) -> None:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        reader.problem(f"invalid YAML: {reason}", line=mark.line + 1 if mark else None)
-        return
-    _read_node(node, reader)
-
-
-def _read_json(text: str, reader: _Reader) -> None:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        reader.problem(f"invalid JSON: {exc.msg}", line=exc.lineno)
-        return
-    try:  # JSON is YAML: composing it again gives every entry its line
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        node = yaml.representer.SafeRepresenter(sort_keys=False).represent_data(data)
-    _read_node(node, reader)
-
-
-def _line(node: yaml.Node) -> int | None:
-    mark = getattr(node, "start_mark", None)
-    return mark.line + 1 if mark is not None else None
-
-
-def _scalar(node: yaml.Node) -> str | None:
-    """A scalar's text (None for null); a list of scalars joined by lines; None for anything else."""
-    if isinstance(node, yaml.ScalarNode):
-        return "" if node.tag.endswith(":null") else str(node.value)
-    if isinstance(node, yaml.SequenceNode) and all(isinstance(n, yaml.ScalarNode) for n in node.value):
-        return "\n".join(str(n.value) for n in node.value if str(n.value).strip())
-    return None
-
-
-def _read_node(node: yaml.Node | None, reader: _Reader, team: str | None = None) -> None:
-    if node is None:
-        reader.problem("empty file")
-        return
-    if isinstance(node, yaml.MappingNode):
-        pairs = [(_scalar(k) or "", v, k) for k, v in node.value]
-        if team is None and len(pairs) == 1 and pairs[0][0].strip().lower() in WRAPPERS:
-            _read_node(pairs[0][1], reader)
-            return
-        for key, value, key_node in pairs:
-            note = _scalar(value)
-            if parse_kr_ref(key) is None and isinstance(value, yaml.MappingNode) and team is None:
-                _read_node(value, reader, team=key.strip())  # a team's notes
-            elif note is None:
-                reader.problem("the note must be text", line=_line(key_node), field=key)
-            else:
-                reader.add(key, note, team=team, line=_line(key_node))
-        return
-    if isinstance(node, yaml.SequenceNode) and team is None:
-        for index, item in enumerate(node.value):
-            _read_entry(item, index, reader)
-        return
-    reader.problem(
-        "expected a mapping of KR references to notes, or a list of entries with kr and note", line=_line(node)
-    )
-
-
-def _read_entry(item: yaml.Node, index: int, reader: _Reader) -> None:
-    line = _line(item)
-    if not isinstance(item, yaml.MappingNode):
-        reader.problem("an entry must be a mapping with kr and note", line=line, field=f"[{index}]")
-        return
-    fields: dict[str, yaml.Node] = {}
-    for key, value in item.value:
-        fields.setdefault((_scalar(key) or "").strip().lower(), value)
-    ref_node = next((fields[n] for n in REF_FIELDS if n in fields), None)
-    note_node = next((fields[n] for n in NOTE_FIELDS if n in fields), None)
-    team_node = next((fields[n] for n in TEAM_FIELDS if n in fields), None)
-    if ref_node is None:
-        reader.problem("missing KR reference", line=line, field=f"[{index}].kr")
-        return
-    note = _scalar(note_node) if note_node is not None else ""
-    if note is None:
-        reader.problem("the note must be text", line=line, field=f"[{index}].note")
-        return
-    team = _scalar(team_node) if team_node is not None else None
-    reader.add(_scalar(ref_node), note, team=team, line=line)
-
-
-def checkins_for(okr_set: OKRSet, checkins: Mapping[str, str] | None) -> tuple[dict[str, str], list[str]]:
-    """The notes that belong to this set, keyed ``O1.KR2``, and the refs among them that name no KR of it.
-
-    ``TEAM/O1.KR2`` belongs to the set whose team (or ``team cycle`` key) is TEAM; a bare ``O1.KR2`` to every
-    set. A bare and a team-prefixed note on the same KR are joined.
-    """
-    names = {okr_set.team.strip().lower(), okr_set.key.strip().lower()}
-    known = {objective.kr_ref(kr) for objective, kr in okr_set.key_results()}
-    mine: dict[str, str] = {}
-    unknown: list[str] = []
-    for key, text in (checkins or {}).items():
-        parsed = parse_kr_ref(key)
-        if parsed is None or not str(text).strip():
-            continue
-        team, ref = parsed
-        if team is not None and team.lower() not in names:
-            continue
-        if ref not in known:
-            unknown.append(key)
-            continue
-        mine[ref] = f"{mine[ref]}\n{text}".strip() if ref in mine else str(text).strip()
-    return mine, unknown
-
 
 # ---------------------------------------------------------------- the outcome
 
@@ -537,9 +269,7 @@ def _answer_texts(draft: RetrospectiveDraft) -> list[str]:
 
 def scores_table(okr_set: OKRSet, language: str, config: Config | None = None) -> str:
     """The set as a Markdown table: each KR with its objective, its score as entered and as a percent."""
-    setting = (config or Config()).score_scale
-    scores = [kr.score for _, kr in okr_set.key_results() if kr.score is not None]
-    scale = scoring.detect_scale(scores) if setting == "auto" else scoring.Scale(setting)
+    scale = scoring.set_scale(okr_set, config or Config())
     head = (
         "| 编号 | 目标 | 关键结果 | 得分 | 百分比 |"
         if language == "zh"

@@ -25,6 +25,7 @@ from ..engine import check
 from ..findings import Dimension, Finding, Severity
 from ..llm import LLM, LLMError, Prompt
 from ..model import KeyResult, Objective, OKRSet
+from ..rules.catalogue import tagged
 from .candidates import CandidateCheck, check_candidate, feedback
 from .offline import template_rewrites
 from .schemas import RewriteCandidate, RewriteCandidates
@@ -38,10 +39,9 @@ LEAK_WINDOW = 30  # characters of the system prompt an answer may not repeat (af
 PASSAGE_CHARS = 700  # a retrieved section is cut to this length in the prompt
 RULE_PASSAGES = 4  # passages from the notes behind the findings
 TEXT_PASSAGES = 3  # passages found by the KR's own text
-# Findings about things a rewrite of the wording cannot change: who owns the KR (the one-KR set
-# has no owner) and the confidence figure (CHA001).
-NOT_ABOUT_WORDING = frozenset({Dimension.owned})
-NOT_ABOUT_WORDING_CODES = frozenset({"CHA001"})
+# Findings a rewrite of the wording can change (tag "wording" in data/rules.toml); not the owner, the
+# confidence figure, scores, or how the set and its neighbours are built.
+WORDING_CODES = tagged("wording")
 # ``check --suggest`` rewrites KRs with an error or warning in these dimensions.
 SUGGEST_DIMENSIONS = frozenset({Dimension.measurable, Dimension.outcome, Dimension.challenging})
 SUGGEST_SEVERITIES = frozenset({Severity.error, Severity.warning})
@@ -203,7 +203,7 @@ def findings_for_kr(kr_text: str, *, objective: str, language: str, config: Conf
 
 def about_wording(finding: Finding) -> bool:
     """Whether a rewrite of the KR's text can fix this finding."""
-    return finding.dimension not in NOT_ABOUT_WORDING and finding.code not in NOT_ABOUT_WORDING_CODES
+    return finding.code in WORDING_CODES
 
 
 # ---------------------------------------------------------------- one KR

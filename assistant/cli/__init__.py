@@ -2,6 +2,10 @@
 
 Any other failure is one line on stderr and exit 2 (the traceback with ``--debug``); Ctrl-C is exit 130,
 SIGTERM 143, and neither leaves a half-written report behind.
+
+This module holds the command group and the core commands (check, rules, index, ask, schema, score);
+the other commands live in their own modules, which take what they share from ``_common`` and add
+themselves to the group through their ``register(app)``.
 """
 
 from __future__ import annotations
@@ -12,14 +16,12 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -28,41 +30,39 @@ from typer.exceptions import Abort, Exit, TyperException
 from .. import __version__, scoring
 from ..analysis.language import detect_language
 from ..reports import FORMATS, UnsafeTargetError, check_target, stream_name, write_output, write_report
+from . import alignment_map, assist, checkin, doctor, evaluate, web
+from ._common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    ConfigOption,
+    DataDirOption,
+    KnowledgeDirOption,
+    assistant_tools,
+    describe_error,
+    err,
+    fail,
+    knowledge_settings,
+    load_notebook,
+    load_settings,
+    message_language,
+    nothing_checked,
+    open_retriever,
+    parse_map,
+    report_language,
+    show_error,
+)
 
 # Each command imports what it needs when it runs (the rules, pydantic, openpyxl, the knowledge index,
 # the LLM client, gradio), so that ``--version`` and a small ``check`` start quickly.
 if TYPE_CHECKING:
     from ..config import Config
-    from ..findings import InputProblem
-    from ..knowledge import KnowledgeSettings, NoteBook
     from ..model import OKRSet
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+__all__ = ["app", "describe_error", "main", "message_language"]
+
 PROGRESS_MIN_KRS = 2000  # below this a progress bar only flickers
 DEBUG_KEY = "okr_review.debug"  # in the root context's meta: show tracebacks
-
-err = Console(stderr=True)
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line that says what went wrong, for an exception no command turned into a message of its own."""
-    if isinstance(exc, MemoryError):
-        text = "out of memory (the input is too large)"
-    elif isinstance(exc, RecursionError):
-        text = "the input is nested too deeply"
-    elif isinstance(exc, OSError) and exc.strerror:
-        where = exc.filename if exc.filename is not None else ""
-        text = f"{exc.strerror}: {where}" if where != "" else exc.strerror
-    else:
-        detail = str(exc)
-        text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    line = " ".join(text.split())
-    return line if len(line) <= 300 else line[:299] + "…"
-
-
-def _show_error(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
 
 
 class _Commands(TyperGroup):
@@ -79,16 +79,16 @@ class _Commands(TyperGroup):
         except BrokenPipeError:  # the reader went away (| head): say so once, and keep exit-time flushes quiet
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            _show_error("the output was closed before the report was complete (broken pipe)")
+            show_error("the output was closed before the report was complete (broken pipe)")
             raise Exit(EXIT_ERROR) from None
         except Exception as exc:
             debug = bool(ctx.meta.get(DEBUG_KEY))
             if debug:
                 traceback.print_exc()
             if isinstance(exc, UnsafeTargetError):  # a refusal, not a bug: its message says it all
-                _show_error(str(exc))
+                show_error(str(exc))
             else:
-                _show_error(describe_error(exc) + ("" if debug else " (--debug shows the traceback)"))
+                show_error(describe_error(exc) + ("" if debug else " (--debug shows the traceback)"))
             raise Exit(EXIT_ERROR) from None
 
 
@@ -120,59 +120,6 @@ def _root(
 ) -> None:
     """okr-review: an OKR review assistant."""
     ctx.meta[DEBUG_KEY] = debug
-
-
-def _fail(message: str) -> typer.Exit:
-    _show_error(message)
-    return typer.Exit(EXIT_ERROR)
-
-
-def _load_settings(config_path: Path | None, **options) -> Config:
-    from ..config import ConfigError, load_config
-
-    try:
-        return load_config(config_path).with_options(**options)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _knowledge(config: Config, **options) -> KnowledgeSettings:
-    from ..knowledge import SettingsError
-
-    try:
-        return config.knowledge_settings().with_options(**options)
-    except SettingsError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _notes(settings: KnowledgeSettings) -> NoteBook:
-    """The notes that explain findings; a broken note is reported and left out, never fatal to a check."""
-    from ..knowledge import NoteBook, load_notes
-
-    if not settings.knowledge_dir.is_dir():
-        err.print(f"warning: no knowledge notes at {settings.knowledge_dir}", highlight=False, markup=False)
-        return NoteBook({})
-    notebook = load_notes(settings.knowledge_dir)
-    for problem in notebook.problems:
-        err.print(f"warning: {problem}", highlight=False, markup=False)
-    return notebook
-
-
-def _parse_map(pairs: list[str] | None, base: dict[str, str]) -> dict[str, str]:
-    mapping = dict(base)
-    for pair in pairs or []:
-        header, sep, field = pair.partition("=")
-        if not sep or not header.strip() or not field.strip():
-            raise _fail(f"--map expects 'Column header=field', got {pair!r}")
-        mapping[header.strip()] = field.strip()
-    return mapping
-
-
-def report_language(sets: list[OKRSet], setting: str) -> str:
-    """The one language of a whole report: the setting, else the language most of the input is written in."""
-    from ..triage import resolve_language
-
-    return resolve_language(setting, sets)
 
 
 @app.command()
@@ -228,16 +175,16 @@ def check(
     from ..review import Review
 
     if fmt not in FORMATS:
-        raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "xlsx" and output is None:
-        raise _fail("--format xlsx needs --output FILE")
+        raise fail("--format xlsx needs --output FILE")
     if output is not None and stream_name(output) is None:
         try:  # a device, FIFO or folder is refused before any work is done
             check_target(output)
         except UnsafeTargetError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     if lang is not None and lang not in ("auto", "zh", "en"):
-        raise _fail(f"--lang must be auto, zh or en, not {lang!r}")
+        raise fail(f"--lang must be auto, zh or en, not {lang!r}")
     try:
         options = {
             "fail_on": parse_fail_on(fail_on) if fail_on is not None else None,
@@ -245,15 +192,15 @@ def check(
             "ignore": parse_selectors(ignore, "--ignore") if ignore else None,
         }
     except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    config = _load_settings(config_path, language=lang, **{k: v for k, v in options.items() if v is not None})
+        raise fail(str(exc)) from None
+    config = load_settings(config_path, language=lang, **{k: v for k, v in options.items() if v is not None})
     if fail_on == "never":  # with_options reads None as "unchanged"
         config = replace(config, fail_on=None)
-    mapping = _parse_map(column_map, dict(config.columns))
+    mapping = parse_map(column_map, dict(config.columns))
 
     loaded = load_paths(paths, column_map=mapping or None, limits=dict(config.limits) or None)
     if not loaded.sets:  # a report would say "no findings" about inputs nobody could read
-        _nothing_checked(loaded.problems, config.language)
+        nothing_checked(loaded.problems, config.language)
     # One language for the report and every message in it, so labels and messages never disagree.
     language = report_language(loaded.sets, config.language)
     config = replace(config, language=language)
@@ -274,7 +221,7 @@ def check(
         findings=findings,
         problems=loaded.problems,
         language=language,
-        notes=_notes(_knowledge(config)).notes,
+        notes=load_notebook(knowledge_settings(config)).notes,
     )
     if suggest:
         review.suggestions = _suggestions(loaded.sets, findings, config, language, offline=offline)
@@ -283,9 +230,9 @@ def check(
     except BrokenPipeError:
         raise  # the reader of standard output went away: the command group says so in one line
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     except ValueError as exc:  # the output is an input, a device or FIFO, or a terminal for a workbook
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if output is not None and stream_name(output) is None:
         err.print(f"report written to {output}", highlight=False, markup=False)
     if loaded.unreadable:
@@ -295,32 +242,9 @@ def check(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-NOTHING_CHECKED = {
-    "zh": "未检查任何内容：没有读到任何 OKR，因此没有生成报告。",
-    "en": "Nothing was checked: no OKR could be read, so no report was written.",
-}
-
-
-def message_language(setting: str, environ: Mapping[str, str] = os.environ) -> str:
-    """The language of a message given before any OKR was read: the setting, else the locale, else Chinese."""
-    if setting in ("zh", "en"):
-        return setting
-    locale = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
-    return "en" if locale.lower().startswith("en") else "zh"
-
-
-def _nothing_checked(problems: list[InputProblem], setting: str) -> NoReturn:
-    """Print why nothing could be read and stop with exit 2: with no OKR read there is no review to report."""
-    for problem in problems:
-        err.print(problem.describe(), highlight=False, markup=False, soft_wrap=True)
-    err.print(NOTHING_CHECKED[message_language(setting)], highlight=False, markup=False, soft_wrap=True)
-    raise typer.Exit(EXIT_ERROR)
-
-
 def _suggestions(sets: list[OKRSet], findings, config: Config, language: str, *, offline: bool) -> list[dict]:
     """Rewrite candidates for the review (``check --suggest``); the pass rate and tokens go to stderr."""
     from ..assist.rewrite import rewrite_batch
-    from .assist import assistant_tools
 
     tools = assistant_tools(config, offline=offline, data_dir=None, knowledge_dir=None)
     llm = tools["llm"]
@@ -347,13 +271,20 @@ def list_rules(
     if code:
         info = table.get(code.upper())
         if info is None:
-            raise _fail(f"unknown rule {code!r}; run 'okr-review rules' for the list")
+            raise fail(f"unknown rule {code!r}; run 'okr-review rules' for the list")
         out.print(f"[bold]{info.code}[/] {info.title[lang]}", highlight=False)
         out.print(f"dimension: {info.dimension.value} ({dimension_label(info.dimension, lang)})", highlight=False)
         out.print(f"severity:  {info.severity.value}", highlight=False)
         out.print(f"note:      {info.note}", highlight=False)
         out.print(f"message:   {info.message[lang]}", highlight=False, markup=False)
         out.print(f"fix:       {info.fix[lang]}", highlight=False, markup=False)
+        for label, examples in (("bad", info.bad), ("good", info.good)):
+            shown = [e for e in examples if e.language == lang] or list(examples)
+            for example in shown:
+                kind = "KR" if example.kr is not None else "O"
+                given = "; ".join(f"{name}: {_shown(value)}" for name, value in example.fields.items())
+                line = f"{label + ':':<10} {kind}  {example.text}" + (f"  ({given})" if given else "")
+                out.print(line, highlight=False, markup=False)
         return
     grid = Table("code", "dimension", "severity", "title", "note", box=None)
     for info in table.values():
@@ -361,26 +292,11 @@ def list_rules(
     out.print(grid)
 
 
-DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="Where the knowledge index is kept (default: per-user data folder).")
-]
-KnowledgeDirOption = Annotated[
-    Path | None, typer.Option("--knowledge-dir", help="Folder of guidance notes (default: the bundled notes).")
-]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="Settings file (default: discovered).")]
-
-
-def _open_retriever(settings: KnowledgeSettings, *, rebuild: bool = False, mode: str = "hybrid"):
-    from ..knowledge import open_retriever
-    from ..knowledge.embeddings import EmbeddingError
-    from ..knowledge.index import KnowledgeIndexError
-
-    if not settings.knowledge_dir.is_dir():
-        raise _fail(f"no knowledge notes at {settings.knowledge_dir}")
-    try:
-        return open_retriever(settings, rebuild=rebuild, mode=mode)
-    except (KnowledgeIndexError, EmbeddingError) as exc:
-        raise _fail(str(exc)) from None
+def _shown(value: Any) -> str:
+    """A field of a rule example as the docs show it: "" (not given) as a dash, lists and tables as JSON."""
+    if value == "":
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 @app.command("index")
@@ -391,8 +307,8 @@ def build_index(
     config_path: ConfigOption = None,
 ) -> None:
     """Build the knowledge index from the notes (done by itself on first use and when notes change)."""
-    settings = _knowledge(_load_settings(config_path), data_dir=data_dir, knowledge_dir=knowledge_dir)
-    _, status = _open_retriever(settings, rebuild=rebuild)
+    settings = knowledge_settings(load_settings(config_path), data_dir=data_dir, knowledge_dir=knowledge_dir)
+    _, status = open_retriever(settings, rebuild=rebuild)
     verb = f"built ({status.reason})" if status.built else "up to date"
     typer.echo(
         f"knowledge index {verb}: {status.notes} notes, {status.chunks} passages, "
@@ -420,17 +336,17 @@ def ask(
     from ..rules.catalogue import rules
 
     if mode not in MODES:
-        raise _fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
+        raise fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     codes = [c.upper() for c in rule or []]
     unknown = [c for c in codes if c not in rules()]
     if unknown:
-        raise _fail(f"unknown rule {unknown[0]!r}; run 'okr-review rules' for the list")
+        raise fail(f"unknown rule {unknown[0]!r}; run 'okr-review rules' for the list")
     dimensions = [d.lower() for d in dimension or []]
     known = {d.value for d in Dimension}
     if any(d not in known for d in dimensions):
-        raise _fail(f"--dimension must be one of {', '.join(sorted(known))}")
-    settings = _knowledge(_load_settings(config_path), data_dir=data_dir, knowledge_dir=knowledge_dir)
-    retriever, status = _open_retriever(settings, mode=mode)
+        raise fail(f"--dimension must be one of {', '.join(sorted(known))}")
+    settings = knowledge_settings(load_settings(config_path), data_dir=data_dir, knowledge_dir=knowledge_dir)
+    retriever, status = open_retriever(settings, mode=mode)
     if status.built:
         err.print(f"knowledge index built ({status.reason}) in {status.seconds:.1f} s", highlight=False)
     lang = detect_language(question)
@@ -474,64 +390,84 @@ def schema(
     try:
         write_output(output, text)
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     except UnsafeTargetError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 @app.command()
 def score(
     paths: Annotated[list[str], typer.Argument(help="Files with final scores (score column or field).")],
-    scale: Annotated[str, typer.Option(help="auto, fraction (0–1), percent (0–100) or five (1–5).")] = "auto",
+    scale: Annotated[
+        str | None,
+        typer.Option(help="auto, fraction (0–1), percent (0–100) or five (1–5) (default: the settings' score-scale)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    config_path: ConfigOption = None,
 ) -> None:
-    """Score summary at cycle end: each set's scores against the 60–70% healthy band."""
+    """Score summary at cycle end: each set's scores against the 60–70% healthy band and the configured marks."""
     from ..importers import load_paths
 
-    if scale not in ("auto", *scoring.Scale):
-        raise _fail(f"--scale must be auto, fraction, percent or five, not {scale!r}")
-    loaded = load_paths(paths)
+    if scale is not None and scale not in ("auto", *scoring.Scale):
+        raise fail(f"--scale must be auto, fraction, percent or five, not {scale!r}")
+    config = load_settings(config_path)
+    marks = scoring.marks(config)
+    loaded = load_paths(paths, limits=dict(config.limits) or None)
     if not loaded.sets:
-        _nothing_checked(loaded.problems, "auto")
+        nothing_checked(loaded.problems, config.language)
     for problem in loaded.problems:
         err.print(problem.describe(), highlight=False, markup=False)
-    rows = []
-    for okr_set in loaded.sets:
-        scored = [(o, kr) for o, kr in okr_set.key_results() if kr.score is not None]
-        used = scoring.detect_scale(kr.score for _, kr in scored) if scale == "auto" else scoring.Scale(scale)
-        percents = [(o.kr_ref(kr), scoring.to_percent(kr.score, used)) for o, kr in scored]
-        summary = scoring.summarise(p for _, p in percents)
-        rows.append(
-            {
-                "set": okr_set.key,
-                "scale": used.value,
-                "scored": summary.count,
-                "unscored": sum(len(o.key_results) for o in okr_set.objectives) - summary.count,
-                "mean_percent": summary.mean,
-                "bands": {band.value: n for band, n in summary.bands.items()},
-                "key_results": [{"id": ref, "percent": p, "band": scoring.band(p).value} for ref, p in percents],
-            }
-        )
+    rows = [_score_row(okr_set, config, marks, scale) for okr_set in loaded.sets]
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     else:
-        grid = Table("set", "scale", "scored", "mean %", "<50%", "50–60%", "60–70%", "70–99%", "100%", box=None)
-        for row in rows:
-            b = row["bands"]
-            grid.add_row(
-                row["set"],
-                row["scale"],
-                str(row["scored"]),
-                "-" if row["mean_percent"] is None else f"{row['mean_percent']:g}",
-                str(b["analyse"]),
-                str(b["low"]),
-                str(b["healthy"]),
-                str(b["high"]),
-                str(b["conservative"]),
-            )
-        Console().print(grid)
+        Console().print(_score_grid(rows, marks))
     if loaded.unreadable:
         raise typer.Exit(EXIT_ERROR)
+
+
+def _score_row(okr_set: OKRSet, config: Config, marks: scoring.Marks, scale: str | None) -> dict[str, Any]:
+    """One set's line of ``okr-review score``: its scale, counts, mean and every KR's band."""
+    used = scoring.set_scale(okr_set, config, scale)
+    percents = [(o.kr_ref(kr), p) for o, kr, p in scoring.scored_key_results(okr_set, config, used)]
+    summary = marks.summarise(p for _, p in percents)
+    return {
+        "set": okr_set.key,
+        "scale": used.value,
+        "scored": summary.count,
+        "unscored": sum(len(o.key_results) for o in okr_set.objectives) - summary.count,
+        "mean_percent": summary.mean,
+        "bands": {band.value: n for band, n in summary.bands.items()},
+        "key_results": [{"id": ref, "percent": p, "band": marks.band(p).value} for ref, p in percents],
+    }
+
+
+def _score_grid(rows: list[dict[str, Any]], marks: scoring.Marks) -> Table:
+    """The score summary as a table whose band headings show the configured marks."""
+    low, full = f"{marks.low:g}", f"{marks.full:g}"
+    healthy_low, healthy_high = (f"{edge:g}" for edge in scoring.HEALTHY_BAND)
+    grid = Table(
+        "set",
+        "scale",
+        "scored",
+        "mean %",
+        f"<{low}%",
+        f"{low}–{healthy_low}%",
+        f"{healthy_low}–{healthy_high}%",
+        f"{healthy_high}–{full}%",
+        f"≥{full}%",
+        box=None,
+    )
+    for row in rows:
+        b = row["bands"]
+        grid.add_row(
+            row["set"],
+            row["scale"],
+            str(row["scored"]),
+            "-" if row["mean_percent"] is None else f"{row['mean_percent']:g}",
+            *(str(b[band.value]) for band in scoring.Band),
+        )
+    return grid
 
 
 def _raise_exit(signum: int, _frame: object) -> None:
@@ -555,8 +491,6 @@ def main() -> None:
     app()
 
 
-# The assistant's commands live in their own module and register themselves on ``app``.
-from . import alignment_map as _alignment_map  # noqa: E402, F401
-from . import assist as _assist  # noqa: E402, F401
-from . import evaluate as _evaluate  # noqa: E402, F401
-from . import web as _web  # noqa: E402, F401
+# The other commands live in their own modules; registering them here keeps the order of ``--help``.
+for _module in (alignment_map, assist, evaluate, web, checkin, doctor):
+    _module.register(app)

@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 
 from ..reports import write_atomic
-from . import EXIT_ERROR, ConfigOption, _fail, _load_settings, _parse_map, app, err, report_language
+from ._common import EXIT_ERROR, ConfigOption, err, fail, load_settings, parse_map, report_language
 
 
-@app.command("map")
+def register(app: typer.Typer) -> None:
+    """Add ``okr-review map`` to the command group."""
+    app.command("map")(alignment_map)
+
+
 def alignment_map(
     paths: Annotated[list[str], typer.Argument(help="Files or folders holding the sets of one organisation.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Write the SVG here (atomically).")],
@@ -28,21 +32,21 @@ def alignment_map(
     from ..importers import load_paths
 
     if lang is not None and lang not in ("auto", "zh", "en"):
-        raise _fail(f"--lang must be auto, zh or en, not {lang!r}")
-    config = _load_settings(config_path, language=lang)
+        raise fail(f"--lang must be auto, zh or en, not {lang!r}")
+    config = load_settings(config_path, language=lang)
     loaded = load_paths(
-        paths, column_map=_parse_map(column_map, dict(config.columns)) or None, limits=dict(config.limits) or None
+        paths, column_map=parse_map(column_map, dict(config.columns)) or None, limits=dict(config.limits) or None
     )
     for problem in loaded.problems:
         err.print(problem.describe(), highlight=False, markup=False)
     if not loaded.sets:
-        raise _fail("no OKR sets could be read, so there is nothing to draw")
+        raise fail("no OKR sets could be read, so there is nothing to draw")
     language = report_language(loaded.sets, config.language)
     picture = build_map(loaded.sets, run_check(loaded.sets, config), language=language)
     try:
         write_atomic(output, render_svg(picture, language))
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     err.print(summary_line(picture, language), highlight=False, markup=False)
     err.print(f"map written to {output}", highlight=False)
     if loaded.unreadable:

@@ -15,64 +15,36 @@ import typer
 
 from ..analysis.language import detect_language
 from ..reports import write_atomic
-from . import (
+from ._common import (
     EXIT_ERROR,
     ConfigOption,
     DataDirOption,
     KnowledgeDirOption,
-    _fail,
-    _knowledge,
-    _load_settings,
-    _open_retriever,
-    app,
+    assistant_tools,
     err,
+    fail,
+    load_settings,
 )
 
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Do not call the LLM even if one is configured.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 LangOption = Annotated[str | None, typer.Option("--lang", help="zh or en (default: the text's language).")]
-STAGES = ("初创", "发展", "成熟", "转型", "startup", "growth", "mature", "transformation")
 
 if TYPE_CHECKING:
-    from ..config import Config
     from ..llm import LLM
 
 
-def connect_llm(config: Config, *, offline: bool) -> LLM | None:
-    """The configured LLM, or ``None`` for offline mode; a broken setting stops the command (status 2)."""
-    from ..llm import LLM, LLMSettingsError
-
-    if offline:
-        return None
-    try:
-        settings = config.llm_settings()
-    except LLMSettingsError as exc:
-        raise _fail(str(exc)) from None
-    llm = LLM.from_settings(settings)
-    if llm is not None:
-        err.print(f"LLM: {settings.describe()}", highlight=False, markup=False)
-    return llm
-
-
-def _knowledge_tools(config: Config, data_dir: Path | None, knowledge_dir: Path | None) -> tuple[Any, Any]:
-    retriever, status = _open_retriever(_knowledge(config, data_dir=data_dir, knowledge_dir=knowledge_dir))
-    if status.built:
-        err.print(f"knowledge index built ({status.reason}) in {status.seconds:.1f} s", highlight=False)
-    return retriever, retriever.index.notebook
-
-
-def assistant_tools(
-    config: Config, *, offline: bool, data_dir: Path | None, knowledge_dir: Path | None
-) -> dict[str, Any]:
-    """What every task takes besides its input: ``llm`` (or None), ``retriever``, ``notebook``, ``config``."""
-    llm = connect_llm(config, offline=offline)
-    retriever, notebook = _knowledge_tools(config, data_dir, knowledge_dir)
-    return {"llm": llm, "retriever": retriever, "notebook": notebook, "config": config}
+def register(app: typer.Typer) -> None:
+    """Add the assistant's commands to the command group."""
+    app.command()(rewrite)
+    app.command()(questions)
+    app.command()(retro)
+    app.command()(draft)
 
 
 def _language(option: str | None, text: str) -> str:
     if option is not None and option not in ("zh", "en"):
-        raise _fail(f"--lang must be zh or en, not {option!r}")
+        raise fail(f"--lang must be zh or en, not {option!r}")
     return option or detect_language(text)
 
 
@@ -88,7 +60,6 @@ def _finish(outcome: Any, llm: LLM | None, language: str, as_json: bool) -> None
         err.print(llm.usage.describe(language), highlight=False, markup=False)
 
 
-@app.command()
 def rewrite(
     key_result: Annotated[str, typer.Argument(help="The key result to rewrite.")],
     objective: Annotated[str, typer.Option("--objective", "-O", help="The objective it belongs to.")] = "",
@@ -105,20 +76,22 @@ def rewrite(
     from ..assist.rewrite import rewrite_kr
 
     if not key_result.strip():
-        raise _fail("the key result is empty")
-    config = _load_settings(config_path)
+        raise fail("the key result is empty")
+    config = load_settings(config_path)
     language = _language(lang, key_result)
     tools = assistant_tools(config, offline=offline, data_dir=data_dir, knowledge_dir=knowledge_dir)
     outcome = rewrite_kr(key_result, objective=objective, context=context, language=language, count=count, **tools)
     _finish(outcome, tools["llm"], language, as_json)
 
 
-@app.command()
 def questions(
     text: Annotated[str, typer.Argument(help="The objective or key result under discussion.")],
     kind: Annotated[str, typer.Option(help="objective or kr.")] = "objective",
     objective: Annotated[str | None, typer.Option("--objective", "-O", help="For a KR: its objective.")] = None,
-    stage: Annotated[str | None, typer.Option(help=f"Business stage: {', '.join(STAGES)}.")] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(help="Business stage, in Chinese or English (初创期, growth…; a wrong one lists them all)."),
+    ] = None,
     count: Annotated[int, typer.Option(min=3, max=6, help="How many questions.")] = 5,
     lang: LangOption = None,
     as_json: JsonOption = False,
@@ -132,12 +105,16 @@ def questions(
 
     kinds = {"objective": "objective", "o": "objective", "kr": "key_result", "key_result": "key_result"}
     if kind.lower() not in kinds:
-        raise _fail(f"--kind must be objective or kr, not {kind!r}")
-    if stage is not None and stage not in STAGES:
-        raise _fail(f"--stage must be one of {', '.join(STAGES)}, not {stage!r}")
+        raise fail(f"--kind must be objective or kr, not {kind!r}")
+    from ..stages import StageError, stage_key
+
+    try:
+        stage_key(stage)
+    except StageError as exc:
+        raise fail(f"--stage: {exc}") from None
     if not text.strip():
-        raise _fail("the text is empty")
-    config = _load_settings(config_path)
+        raise fail("the text is empty")
+    config = load_settings(config_path)
     language = _language(lang, text)
     tools = assistant_tools(config, offline=offline, data_dir=data_dir, knowledge_dir=knowledge_dir)
     outcome = guiding_questions(
@@ -146,7 +123,6 @@ def questions(
     _finish(outcome, tools["llm"], language, as_json)
 
 
-@app.command()
 def retro(
     paths: Annotated[list[str], typer.Argument(help="Files with final scores (score column or field).")],
     checkins: Annotated[
@@ -165,7 +141,7 @@ def retro(
     from ..assist.retrospective import draft_retrospective, read_checkins
     from ..importers import load_paths
 
-    config = _load_settings(config_path)
+    config = load_settings(config_path)
     loaded = load_paths(paths, limits=dict(config.limits) or None)
     for problem in loaded.problems:
         err.print(problem.describe(), highlight=False, markup=False)
@@ -176,7 +152,7 @@ def retro(
             err.print(problem.describe(), highlight=False, markup=False)
     sets = [s for s in loaded.sets if team is None or s.team == team]
     if not sets:
-        raise _fail(f"no OKR set of team {team!r}" if team else "no OKR set could be read")
+        raise fail(f"no OKR set of team {team!r}" if team else "no OKR set could be read")
     tools = assistant_tools(config, offline=offline, data_dir=data_dir, knowledge_dir=knowledge_dir)
     llm = tools["llm"]
     outcomes = [
@@ -207,7 +183,6 @@ def retro(
         raise typer.Exit(EXIT_ERROR)
 
 
-@app.command()
 def draft(
     team: Annotated[str, typer.Option(help="The team the OKRs are for.")] = "我的团队",
     cycle: Annotated[str | None, typer.Option(help="The cycle, e.g. 2026Q1.")] = None,
@@ -227,7 +202,7 @@ def draft(
     from ..assist.drafting import DraftingSession, render_draft
 
     language = _language(lang, "")
-    config = _load_settings(config_path)
+    config = load_settings(config_path)
     tools = assistant_tools(config, offline=offline, data_dir=data_dir, knowledge_dir=knowledge_dir)
     llm = tools["llm"]
     session = DraftingSession(language, team=team, cycle=cycle, **tools)

@@ -10,27 +10,31 @@ import typer
 from rich.console import Console
 
 from ..shipped import shipped_dir
-from . import (
+from ._common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     ConfigOption,
     DataDirOption,
     KnowledgeDirOption,
-    _fail,
-    _load_settings,
-    app,
     err,
+    fail,
+    knowledge_tools,
+    load_settings,
 )
-from .assist import _knowledge_tools
 
 out = Console()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``okr-review eval`` and ``eval-compare`` to the command group."""
+    app.command("eval")(evaluate)
+    app.command("eval-compare")(evaluate_compare)
 
 
 def _evals_dir() -> Path:
     return shipped_dir("evals")
 
 
-@app.command("eval")
 def evaluate(
     cases: Annotated[
         Path | None, typer.Option(help="Folder of case files (default: the project's evals/cases).")
@@ -73,16 +77,12 @@ def evaluate(
         Environment,
         EvalOptions,
         ThresholdError,
-        compare,
-        default_subject,
-        load_labels,
         load_suite,
         load_thresholds,
         print_run,
         read_run,
         render_html,
         run_evaluation,
-        run_judge,
         subjects_for,
         thresholds_met,
         write_html,
@@ -90,19 +90,20 @@ def evaluate(
     )
     from ..evaluation.realworld import Location, RealWorldError, checkout_root, load, locate
     from ..evaluation.runner import parse_prompt_pins
+    from ..evaluation.session import EvalSetupError, judge_for, model_columns, record_totals, run_diffs
 
     evals = _evals_dir()
     kinds = kind or list(KINDS)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        raise _fail(f"--kind must be among {', '.join(KINDS)}, not {', '.join(unknown)}")
+        raise fail(f"--kind must be among {', '.join(KINDS)}, not {', '.join(unknown)}")
     thresholds_file = thresholds or evals / "thresholds.toml"
     try:
         limits = load_thresholds(thresholds_file)
         for spec in prompt or []:
             parse_prompt_pins(spec)
     except (ThresholdError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     found = Location(None)  # the real-world set goes with the rule cases
     if "rules" in kinds and no_realworld:
         found = Location(None, note="real-world set: skipped (--no-realworld)")
@@ -112,32 +113,32 @@ def evaluate(
             if found.path is not None:
                 load(found.path)  # refuse a broken file before anything runs
         except RealWorldError as exc:
-            raise _fail(str(exc)) from None
-    from ..llm import LLMSettingsError, Usage
+            raise fail(str(exc)) from None
+    from ..llm import LLMSettingsError
 
-    config = _load_settings(config_path)
+    config = load_settings(config_path)
     settings = None
-    models: list[str] = []
     if not offline:
         try:
             settings = config.llm_settings()
         except LLMSettingsError as exc:
-            raise _fail(str(exc)) from None
-        if model and not settings.online and not settings.base_url:
-            raise _fail("--model needs an endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY (see the README)")
-        models = list(model or ([settings.model] if settings.online and settings.model else []))
-        if models:
-            err.print(f"LLM endpoint: {settings.base_url or 'https://api.openai.com/v1'}", highlight=False)
-    if judge and not models:
-        raise _fail("--judge needs a model column (an endpoint and a model)")
+            raise fail(str(exc)) from None
+    try:
+        models = model_columns(settings, model or [])
+    except EvalSetupError as exc:
+        raise fail(str(exc)) from None
+    if models and settings is not None:
+        err.print(f"LLM endpoint: {settings.base_url or 'https://api.openai.com/v1'}", highlight=False)
+    if judge and not models:  # said before the knowledge index is opened, which may take a while
+        raise fail("--judge needs a model column (an endpoint and a model)")
     previous = None
     if against is not None:
         try:
             previous = read_run(against)
         except ValueError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
 
-    retriever, notebook = _knowledge_tools(config, data_dir, knowledge_dir)
+    retriever, notebook = knowledge_tools(config, data_dir, knowledge_dir)
     env = Environment(config, retriever, notebook, llm_settings=settings, prompts_dir=prompts_dir)
     suite = load_suite(cases or evals / "cases", kinds=kinds)
     for problem in suite.problems:
@@ -156,39 +157,25 @@ def evaluate(
     )
     judge_fn = None
     if judge:
-        judge_llm = env.llm(options.subjects[1], 0)
-        assert judge_llm is not None
-        labels = load_labels(evals / "judge" / "labels.jsonl")
-        by_id = {c.id: c for c in suite.cases}
-
-        def judge_fn(results):
-            return run_judge(judge_llm, by_id, results, labels)
+        try:
+            judge_fn = judge_for(env, options.subjects, suite, evals / "judge" / "labels.jsonl")
+        except (EvalSetupError, ValueError) as exc:
+            raise fail(str(exc)) from None
 
     total = sum(1 for c in suite.cases if c.kind != "rules") * sum(1 if s.offline else repeat for s in options.subjects)
     err.print(f"{len(suite.cases)} cases · {len(options.subjects)} columns · {total} task runs", highlight=False)
     record = run_evaluation(options, env, suite=suite, judge=judge_fn)
-    usage = Usage()
-    for result in record["results"]:
-        usage.add(calls=result["calls"], cache_hits=result["cache_hits"])
-    record["settings"]["usage"] = {"calls": usage.calls, "cache_hits": usage.cache_hits}
+    totals = record_totals(record)
     print_run(record, out)
-    tokens = sum(r["tokens"] for r in record["results"])
-    err.print(f"LLM calls {usage.calls} · cache hits {usage.cache_hits} · tokens {tokens}", highlight=False)
+    err.print(totals.describe(), highlight=False)
 
     try:
         json_path = write_run(record, output)
-        diffs, title = [], ""
-        model_columns = [s.name for s in options.subjects if not s.offline]
-        if previous is not None:
-            before, after = default_subject(previous), default_subject(record)
-            diffs, title = compare(previous, before, record, after), f"{against.name} ({before}) → this run ({after})"
-        elif len(model_columns) >= 2:
-            diffs = compare(record, model_columns[0], record, model_columns[1])
-            title = f"{model_columns[0]} → {model_columns[1]}"
+        diffs, title = run_diffs(record, previous, against.name if against is not None else "")
         html_path = json_path.with_suffix(".html")
         write_html(render_html(record, diffs, title), html_path)
     except OSError as exc:
-        raise _fail(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
     err.print(f"run written to {json_path} and {html_path}", highlight=False)
     if suite.problems:
         raise typer.Exit(EXIT_ERROR)
@@ -196,7 +183,6 @@ def evaluate(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command("eval-compare")
 def evaluate_compare(
     before: Annotated[Path, typer.Argument(help="The earlier run's JSON.")],
     after: Annotated[Path, typer.Argument(help="The later run's JSON.")],
@@ -210,18 +196,18 @@ def evaluate_compare(
     try:
         old, new = read_run(before), read_run(after)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     old_column, new_column = before_column or default_subject(old), after_column or default_subject(new)
     for run, column, path in ((old, old_column, before), (new, new_column, after)):
         names = [s["name"] for s in run["settings"]["subjects"]]
         if column not in names:
-            raise _fail(f"{path}: no column {column!r} (has {', '.join(names)})")
+            raise fail(f"{path}: no column {column!r} (has {', '.join(names)})")
     diffs = compare(old, old_column, new, new_column)
     title = f"{before.name} ({old_column}) → {after.name} ({new_column})"
     try:
         write_html(render_compare_html(diffs, title), output)
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     counts = {change: sum(1 for d in diffs if d.change == change) for change in ("fixed", "broken", "output changed")}
     out.print(
         f"{len(diffs)} cases · fixed {counts['fixed']} · broken {counts['broken']} · "

@@ -7,20 +7,14 @@ from typing import Annotated
 
 import typer
 
-from . import (
-    ConfigOption,
-    DataDirOption,
-    KnowledgeDirOption,
-    _fail,
-    _knowledge,
-    _load_settings,
-    _open_retriever,
-    app,
-    err,
-)
+from ._common import ConfigOption, DataDirOption, KnowledgeDirOption, err, fail, knowledge_tools, load_settings
 
 
-@app.command("app")
+def register(app: typer.Typer) -> None:
+    """Add ``okr-review app`` to the command group."""
+    app.command("app")(web_app)
+
+
 def web_app(
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 shares it on the network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 7860,
@@ -54,18 +48,16 @@ def web_app(
     try:
         login = parse_auth(auth or os.environ.get("OKR_REVIEW_APP_AUTH"))
     except AppSettingsError as exc:
-        raise _fail(str(exc)) from None
-    config = _load_settings(config_path)
-    retriever, status = _open_retriever(_knowledge(config, data_dir=data_dir, knowledge_dir=knowledge_dir))
-    if status.built:
-        err.print(f"knowledge index built ({status.reason}) in {status.seconds:.1f} s", highlight=False)
+        raise fail(str(exc)) from None
+    config = load_settings(config_path)
+    retriever, _ = knowledge_tools(config, data_dir, knowledge_dir)
     try:
         limits = shipped_limits().with_options(
             upload_mb=max_upload_mb, request_mb=max_request_mb, review_seconds=review_seconds
         )
         ctx = create_context(config, retriever, offline=offline, limits=limits)
     except LLMSettingsError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     mode = f"LLM: {ctx.llm_description}" if ctx.llm is not None else "offline mode (no LLM configured)"
     err.print(f"okr-review app on http://{host}:{port}  ·  {mode}", highlight=False, markup=False)
     if host not in ("127.0.0.1", "localhost", "::1") and login is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import __version__
 from ..knowledge.evaluation import evaluate as evaluate_retrieval
+from ..knowledge.evaluation import known_sections
 from ..knowledge.evaluation import load_cases as load_retrieval_cases
 from ..llm import list_prompts
 from .cases import KINDS, Suite, load_suite
@@ -71,15 +72,10 @@ def run_evaluation(
     if rule_results:
         engine["rules"] = rule_metrics(rule_results)
     if options.retrieval_cases is not None and env.retriever is not None:
-        cases = load_retrieval_cases(options.retrieval_cases, known_notes=env.known_notes)
-        scores = evaluate_retrieval(env.retriever, cases)
-        engine["retrieval"] = {
-            "cases": len(scores),
-            "hit_at_1": scores.hit_at(1),
-            "hit_at_3": scores.hit_at(3),
-            "mrr": scores.mrr,
-            "misses": [r.case.question for r in scores.misses(3)],
-        }
+        cases = load_retrieval_cases(
+            options.retrieval_cases, known_notes=env.known_notes, sections=known_sections(env.notebook)
+        )
+        engine["retrieval"] = evaluate_retrieval(env.retriever, cases).figures()
     if options.realworld is not None and "rules" in options.kinds:
         engine["realworld"] = evaluate_realworld(options.realworld, env.config)
     columns = column_metrics(task_results)

@@ -46,6 +46,16 @@ def _show(value: Any, how: str = "num") -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+def _section_figures(retrieval: Mapping[str, Any]) -> str:
+    """The section-level retrieval figures as a line's tail; empty for runs recorded before they existed."""
+    if not retrieval.get("section_cases"):
+        return ""
+    return (
+        f"; per section ({retrieval['section_cases']}): hit@1 {retrieval['section_hit_at_1']:.3f} · "
+        f"hit@3 {retrieval['section_hit_at_3']:.3f} · MRR {retrieval['section_mrr']:.3f}"
+    )
+
+
 # ---------------------------------------------------------------- terminal
 
 
@@ -72,7 +82,7 @@ def print_run(run: Mapping[str, Any], console: Console) -> None:
     if retrieval:
         console.print(
             f"Retrieval ({retrieval['cases']} questions): hit@1 {retrieval['hit_at_1']:.3f} · "
-            f"hit@3 {retrieval['hit_at_3']:.3f} · MRR {retrieval['mrr']:.3f}",
+            f"hit@3 {retrieval['hit_at_3']:.3f} · MRR {retrieval['mrr']:.3f}{_section_figures(retrieval)}",
             highlight=False,
         )
     columns = run["columns"]
@@ -358,7 +368,7 @@ def _metrics_section(run: Mapping[str, Any], subjects: Sequence[str]) -> str:
     if retrieval:
         out.append(
             f"<h3>Retrieval</h3><p>{retrieval['cases']} questions · hit@1 {retrieval['hit_at_1']:.3f} · "
-            f"hit@3 {retrieval['hit_at_3']:.3f} · MRR {retrieval['mrr']:.3f}</p>"
+            f"hit@3 {retrieval['hit_at_3']:.3f} · MRR {retrieval['mrr']:.3f}{escape(_section_figures(retrieval))}</p>"
         )
     columns = run["columns"]
     if columns:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from ..model import Action, Dependency, DependencyStatus, KeyResult, Objective, OKRSet, SourceRef
+from ..model import Action, CheckIn, Dependency, DependencyStatus, KeyResult, Objective, OKRSet, SourceRef
 
 __all__ = [
     "action",
@@ -30,7 +30,7 @@ _new = object.__new__
 _set = object.__setattr__
 # Every field is given, so the "fields set" are all of them; a model's set is shared by its instances,
 # which is safe because assignment only ever adds names already in it.
-_FIELDS = {cls: set(cls.model_fields) for cls in (SourceRef, KeyResult, Objective, OKRSet, Dependency, Action)}
+_FIELDS = {cls: set(cls.model_fields) for cls in (SourceRef, KeyResult, Objective, OKRSet, Dependency, Action, CheckIn)}
 
 
 def from_values(cls: type, values: dict[str, Any]) -> Any:
@@ -75,6 +75,12 @@ def key_result(
     actions: list[Action] | None = None,
     note: str | None = None,
     source: SourceRef | None = None,
+    current: float | None = None,
+    status: str | None = None,
+    updated: date | None = None,
+    weight: float | None = None,
+    checkin_note: str | None = None,
+    history: list[CheckIn] | None = None,
 ) -> KeyResult:
     """A key result; list fields default to new empty lists."""
     return from_values(
@@ -95,6 +101,12 @@ def key_result(
             "actions": [] if actions is None else actions,
             "note": note,
             "source": source,
+            "current": current,
+            "status": status,
+            "updated": updated,
+            "weight": weight,
+            "checkin_note": checkin_note,
+            "history": [] if history is None else history,
         },
     )
 
@@ -110,6 +122,7 @@ def objective(
     key_results: list[KeyResult] | None = None,
     note: str | None = None,
     source: SourceRef | None = None,
+    weight: float | None = None,
 ) -> Objective:
     """An objective with its key results."""
     return from_values(
@@ -124,6 +137,7 @@ def objective(
             "key_results": [] if key_results is None else key_results,
             "note": note,
             "source": source,
+            "weight": weight,
         },
     )
 

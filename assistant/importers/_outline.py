@@ -86,6 +86,10 @@ _ATTRIBUTES = {
     "members": ["成员", "参与人", "members"],
     "note": ["备注", "note", "notes"],
     "unit": ["单位", "unit"],
+    "current": ["当前值", "current", "current value"],
+    "weight": ["权重", "weight"],
+    "updated": ["更新日期", "updated", "last update"],
+    "checkin_note": ["进展说明", "progress note"],
 }
 # Lines that describe the set itself.
 _SET_KEYS = {
@@ -96,7 +100,7 @@ _SET_KEYS = {
 }
 _KEY_NAMES = {alias: name for table in (_ATTRIBUTES, _SET_KEYS) for name, aliases in table.items() for alias in aliases}
 _LIST_ATTRIBUTES = {"aligned_to", "dependency", "members"}
-_OBJECTIVE_ATTRIBUTES = {"owner", "confidence", "aligned_to", "alignment", "note"}
+_OBJECTIVE_ATTRIBUTES = {"owner", "confidence", "aligned_to", "alignment", "note", "weight"}
 _ACTION_ATTRIBUTES = {"owner", "due"}
 
 
@@ -523,7 +527,7 @@ class _Parser:
         for name, value, line in draft.attributes:
             if name not in _OBJECTIVE_ATTRIBUTES:
                 self.problem(line, f"{name!r} does not apply to an objective; ignored", name, ProblemLevel.warning)
-            elif name == "confidence":
+            elif name in ("confidence", "weight"):
                 fields[name] = self._percent(value, line, name)
             elif name == "aligned_to":
                 fields[name] += [ref for ref in values.refs(value) if ref not in fields[name]]
@@ -566,13 +570,13 @@ class _Parser:
                 self.problem(
                     line, f"{name!r} applies to an objective, not a key result; ignored", name, ProblemLevel.warning
                 )
-            elif name in ("confidence", "progress"):
+            elif name in ("confidence", "progress", "weight"):
                 fields[name] = self._percent(value, line, name)
-            elif name in ("baseline", "target"):
+            elif name in ("baseline", "target", "current"):
                 fields[name] = self._convert(values.number, value, line, name)
             elif name == "score":
                 fields[name] = self._convert(values.score, value, line, name)
-            elif name == "due":
+            elif name in ("due", "updated"):
                 fields[name] = self._due(value, line, year)
             elif name == "members":
                 fields[name] = values.names(value)
@@ -584,7 +588,7 @@ class _Parser:
                 state, point_line = self._convert(values.status, value, line, "dependency_status"), line
             elif name in ("owner", "unit"):
                 fields[name] = value[: values.NAME_LIMIT]
-            elif name == "note":
+            elif name in ("note", "checkin_note"):
                 fields[name] = value[: values.TEXT_LIMIT]
         if not teams and (point or state):
             self.problem(

@@ -33,6 +33,7 @@ from ._encoding import HEAD_BYTES, candidates, decode_head
 from ._ids import assign_ids, kr_label, objective_label
 from ._limits import LimitExceeded, Limits, check_counts, default_limits
 from ._values import TEXT_LIMIT
+from .sniff import SNIFF_ROWS, sniff_delimiter
 
 __all__ = [
     "HEADER_SCAN_ROWS",
@@ -45,7 +46,7 @@ __all__ = [
     "no_header",
 ]
 
-HEADER_SCAN_ROWS = 10  # the header row must be among the first rows of a file or sheet
+HEADER_SCAN_ROWS = SNIFF_ROWS  # the header row must be among the first rows of a file or sheet
 
 # The order in which a row's cells are unpacked; every field of columns.toml, once.
 ROW_FIELDS = (
@@ -53,6 +54,7 @@ ROW_FIELDS = (
     "objective_id", "objective", "objective_owner", "objective_confidence", "aligned_to", "alignment",
     "kr_id", "key_result", "owner", "members", "confidence", "due", "baseline", "target", "unit",
     "progress", "score", "dependency", "handshake", "dependency_status", "actions", "note",
+    "objective_weight", "current", "status", "updated", "weight", "checkin_note",
 )  # fmt: skip
 
 # When a header appears twice, its first column before the key result reads as the objective's own field
@@ -60,7 +62,6 @@ ROW_FIELDS = (
 _OBJECTIVE_TWIN = {"owner": "objective_owner", "confidence": "objective_confidence", "kr_id": "objective_id"}
 _ACTION_SPLIT = re.compile(r"\s*(?:\r?\n|；|;)\s*")
 _ACTION_MARK = re.compile(r"^(?:[-*•·]\s*|\d{1,2}\s*[.、)）]\s*|[（(]\d{1,2}[)）]\s*)")
-_DELIMITERS = (",", "\t", ";")
 
 # csv's default 128 KiB field limit would abort a file on one huge cell; huge cells are truncated instead. Past
 # 4 Mi characters (16 MiB in csv's buffer) a cell is an unclosed quote swallowing the file, reported as such.
@@ -159,6 +160,7 @@ class _Objective:
     confidence: float | None = None
     aligned_to: list[str] = field(default_factory=list)
     alignment: AlignmentType | None = None
+    weight: float | None = None
     key_results: list[KeyResult] = field(default_factory=list)
     kr_ids: set[str] = field(default_factory=set)  # ids given so far, to spot a repeat as it comes
     kr_repeated: list[str] = field(default_factory=list)
@@ -317,7 +319,8 @@ class TableReader:
         (team, level, cycle, cycle_end, parent, set_owner,
          oid, otext, oowner, oconf, aligned, alignment,
          kid, ktext, owner, members, conf, due, baseline, target, unit,
-         progress, score, dep, hand, dstatus, actions, note) = self._cells(cells)  # fmt: skip
+         progress, score, dep, hand, dstatus, actions, note,
+         oweight, current, status, updated, weight, cnote) = self._cells(cells)  # fmt: skip
 
         otext = otext.strip() if otext.__class__ is str else values.cell_text(otext)
         if len(otext) > TEXT_LIMIT:
@@ -352,8 +355,8 @@ class TableReader:
             if raw != okr_set.raw:
                 okr_set.raw = raw
                 self._set_fields(okr_set, row, level, parent, set_owner, cycle_end)
-        if oowner or oconf or aligned or alignment:
-            raw = (oowner, oconf, aligned, alignment)
+        if oowner or oconf or aligned or alignment or oweight:
+            raw = (oowner, oconf, aligned, alignment, oweight)
             if raw != objective.raw:
                 self._objective_fields(objective, row, raw)
 
@@ -416,6 +419,12 @@ class TableReader:
                 "source": build.from_values(
                     SourceRef, {"file": self.file, "line": None, "row": row, "sheet": self.sheet}
                 ),
+                "current": self._convert(current, row, "current", values.number) if current != "" else None,
+                "status": self._name(status, row, "status") if status != "" else None,
+                "updated": self._convert(updated, row, "updated", values.due_date) if updated != "" else None,
+                "weight": self._convert(weight, row, "weight", values.percent) if weight != "" else None,
+                "checkin_note": (self._text(cnote, row, "checkin_note") or None) if cnote != "" else None,
+                "history": [],
             },
         )
         key_results.append(kr)
@@ -512,8 +521,8 @@ class TableReader:
 
     def _objective_fields(self, objective: _Objective, row: int, raw: tuple[Any, ...]) -> None:
         """Apply the objective-level cells of a row; cells equal to the previous row's are skipped."""
-        owner, confidence, aligned, alignment = raw
-        previous = objective.raw or ("", "", "", "")
+        owner, confidence, aligned, alignment, weight = raw
+        previous = objective.raw or ("", "", "", "", "")
         objective.raw = raw
         warned = objective.warned
         if owner and owner != previous[0]:
@@ -528,6 +537,9 @@ class TableReader:
         if alignment != "" and alignment != previous[3]:
             value = self._convert(alignment, row, "alignment", values.alignment)
             objective.alignment = self._keep(warned, "alignment", objective.alignment, value, row)
+        if weight != "" and weight != previous[4]:
+            value = self._convert(weight, row, "objective_weight", values.percent)
+            objective.weight = self._keep(warned, "objective_weight", objective.weight, value, row)
 
     @staticmethod
     def _refs(cell: Any) -> tuple[str, ...]:
@@ -608,6 +620,7 @@ class TableReader:
                         confidence=objective.confidence,
                         aligned_to=objective.aligned_to,
                         alignment=objective.alignment,
+                        weight=objective.weight,
                         key_results=objective.key_results,
                         source=build.source(self.file, row=objective.row, sheet=self.sheet),
                     )
@@ -643,18 +656,6 @@ def confidence_scale(readers: Iterable[TableReader], sets: list[Any], file: str)
 # ---------------------------------------------------------------- CSV
 
 
-def _sniff_delimiter(head: str, suffix: str) -> str:
-    """The delimiter used most on any of the first lines; the suffix's own on a tie."""
-    preferred = "\t" if suffix == ".tsv" else ","
-    best, best_count = preferred, 0
-    for line in head.splitlines()[:HEADER_SCAN_ROWS]:
-        for delimiter in _DELIMITERS:
-            count = line.count(delimiter)
-            if count > best_count or (count == best_count and count and delimiter == preferred):
-                best, best_count = delimiter, count
-    return best
-
-
 def load_csv(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | None = None) -> ImportResult:
     """Read a CSV or TSV export, trying the candidate encodings in order until one reads the whole file.
 
@@ -674,7 +675,7 @@ def load_csv(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | Non
         order = ["utf-8"]  # real UTF-8 text in the head: bytes that do not decode are bad rows, not GBK
     readable = [(encoding, text) for encoding in order if (text := decode_head(head, encoding)) is not None]
     for encoding, text in readable:
-        delimiter = _sniff_delimiter(text.lstrip("\ufeff"), path.suffix.lower())
+        delimiter = sniff_delimiter(text, path.suffix)
         try:
             return _read_csv(path, file, matcher, encoding, delimiter, limits)
         except UnicodeDecodeError:
@@ -682,7 +683,7 @@ def load_csv(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | Non
     fallback = "utf-8" if utf8 else next((encoding for encoding, _ in readable), None)
     if fallback is not None:
         text = head.decode(fallback, "surrogateescape") if fallback == "utf-8" else readable[0][1]
-        delimiter = _sniff_delimiter(text.lstrip("\ufeff"), path.suffix.lower())
+        delimiter = sniff_delimiter(text, path.suffix)
         return _read_csv(path, file, matcher, fallback, delimiter, limits, strict=False)
     result.problems.append(
         InputProblem(file=file, reason="cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")

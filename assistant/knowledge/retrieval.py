@@ -127,7 +127,7 @@ class Retriever:
 
 def _where(rules: Iterable[str], dimensions: Iterable[str]) -> dict[str, Any] | None:
     """A chromadb filter: any of the rules, and any of the dimensions."""
-    groups = []
+    groups: list[dict[str, Any]] = []
     for prefix, values in (("rule_", list(rules)), ("dim_", list(dimensions))):
         clauses = [{f"{prefix}{value}": True} for value in values]
         if len(clauses) == 1:

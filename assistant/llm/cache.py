@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..reports import write_atomic
+from ..atomic import write_atomic
 
 CACHE_FORMAT = 1
 FOLDER_MODE = 0o700

@@ -92,7 +92,7 @@ class LLM:
                 result = schema.model_validate(answer.data or {})
             except LLMError as exc:
                 if exc.kind != "invalid_output":
-                    raise
+                    raise  # a truncated answer is not repaired by sending the half of it back
                 problem, raw = str(exc), exc.raw
             except ValidationError as exc:
                 self.usage.add(invalid=1)
@@ -125,9 +125,7 @@ class LLM:
         try:
             for piece in self.model.stream(messages):
                 if isinstance(piece, Answer):
-                    self.usage.add(
-                        calls=1, prompt_tokens=piece.prompt_tokens, completion_tokens=piece.completion_tokens
-                    )
+                    self._count(piece)
                 else:
                     yield piece
         except LLMError:
@@ -155,16 +153,21 @@ class LLM:
         except LLMError as exc:
             if exc.kind == "invalid_output":
                 self.usage.add(invalid=1)
-                if exc.usage is not None:
-                    self._count(exc.usage)
             else:
                 self.usage.add(failures=1)
+            if exc.usage is not None:  # the endpoint answered (and billed) even though the answer is unusable
+                self._count(exc.usage)
             raise
         self._count(answer)
         return answer
 
     def _count(self, answer: Answer) -> None:
-        self.usage.add(calls=1, prompt_tokens=answer.prompt_tokens, completion_tokens=answer.completion_tokens)
+        self.usage.add(
+            calls=answer.requests,
+            prompt_tokens=answer.prompt_tokens,
+            completion_tokens=answer.completion_tokens,
+            estimated=int(answer.estimated),
+        )
 
     def _key(self, prompt: Prompt, messages: Sequence[Message], schema: str) -> str:
         return cache_key(

@@ -8,13 +8,17 @@ Config file table ``[tool.okr-review.llm]`` (or ``[llm]`` in ``.okr-review.toml`
     max-retries = 3              # on 429, 5xx, timeouts and dropped connections, with backoff
     concurrency = 4              # parallel requests in batch work
     temperature = 0.3
-    structured-output = "json_mode"   # json_mode | json_schema | function_calling
+    structured-output = "json_mode"   # json_mode | json_schema | function_calling | prompt
+    max-tokens = 4096            # answer budget (optional; doubled once when an answer is cut off)
+    api-version = "2024-10-21"   # Azure OpenAI only: base-url is the resource, model the deployment
     cache = true                 # reuse answers from the disk cache
     cache-dir = "~/.cache/okr-review/llm"
 
 Environment variables win: ``OKR_REVIEW_LLM_BASE_URL`` (else ``OPENAI_BASE_URL``),
 ``OKR_REVIEW_LLM_MODEL`` (else ``OPENAI_MODEL``), ``OKR_REVIEW_LLM_TIMEOUT``,
-``OKR_REVIEW_LLM_CONCURRENCY``, ``OKR_REVIEW_LLM_CACHE`` (``off`` to disable) and
+``OKR_REVIEW_LLM_CONCURRENCY``, ``OKR_REVIEW_LLM_CACHE`` (``off`` to disable),
+``OKR_REVIEW_LLM_MAX_TOKENS``, ``OKR_REVIEW_LLM_API_VERSION`` (Azure only; ``OPENAI_API_VERSION`` is not
+read, so an unrelated Azure setting never switches another endpoint to Azure's paths) and
 ``OKR_REVIEW_CACHE_DIR``. The key comes from ``OKR_REVIEW_LLM_API_KEY`` or ``OPENAI_API_KEY`` only,
 never from a file, and is never printed.
 
@@ -33,7 +37,8 @@ from typing import Any
 
 from platformdirs import user_cache_path
 
-STRUCTURED_OUTPUT = ("json_mode", "json_schema", "function_calling")
+STRUCTURED_OUTPUT = ("json_mode", "json_schema", "function_calling", "prompt")
+KEY_VARIABLES = ("OKR_REVIEW_LLM_API_KEY", "OPENAI_API_KEY")
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
 _KEYS = {
     "base-url",
@@ -45,6 +50,8 @@ _KEYS = {
     "structured-output",
     "cache",
     "cache-dir",
+    "max-tokens",
+    "api-version",
 }
 _ENV = {
     "OKR_REVIEW_LLM_BASE_URL": "base-url",
@@ -53,6 +60,8 @@ _ENV = {
     "OKR_REVIEW_LLM_CONCURRENCY": "concurrency",
     "OKR_REVIEW_LLM_CACHE": "cache",
     "OKR_REVIEW_CACHE_DIR": "cache-dir",
+    "OKR_REVIEW_LLM_MAX_TOKENS": "max-tokens",
+    "OKR_REVIEW_LLM_API_VERSION": "api-version",
 }
 _FALLBACK_ENV = {"OPENAI_BASE_URL": "base-url", "OPENAI_MODEL": "model"}
 
@@ -75,6 +84,15 @@ class LLMSettings:
     structured_output: str = "json_mode"
     cache: bool = True
     cache_dir: Path = field(default_factory=lambda: user_cache_path("okr-review", appauthor=False) / "llm")
+    max_tokens: int | None = None
+    api_version: str | None = None  # set: Azure OpenAI deployment mode
+    # where each setting came from: "file", "default" or the environment variable's name (doctor prints it)
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def azure(self) -> bool:
+        """Azure OpenAI's deployment API: ``base_url`` is the resource endpoint, ``model`` the deployment."""
+        return self.api_version is not None
 
     @property
     def online(self) -> bool:
@@ -102,17 +120,21 @@ def llm_settings(
     if unknown:
         raise LLMSettingsError(f"[llm] {sorted(unknown)[0]}: unknown setting (known: {', '.join(sorted(_KEYS))})")
     env = os.environ if environ is None else environ
+    sources = dict.fromkeys(values, "file")
     for variable, key in _FALLBACK_ENV.items():
         if env.get(variable) and key not in values:
-            values[key] = env[variable]
+            values[key], sources[key] = env[variable], variable
     for variable, key in _ENV.items():
         if env.get(variable):
-            values[key] = env[variable]
-    api_key = env.get("OKR_REVIEW_LLM_API_KEY") or env.get("OPENAI_API_KEY") or None
+            values[key], sources[key] = env[variable], variable
+    key_variable = next((v for v in KEY_VARIABLES if env.get(v)), None)
+    api_key = env[key_variable] if key_variable else None
+    if key_variable:
+        sources["api-key"] = key_variable
     base_url = str(values["base-url"]).rstrip("/") if values.get("base-url") else None
     model = str(values["model"]) if values.get("model") else None
     if model is None and api_key and base_url is None:
-        model = OPENAI_DEFAULT_MODEL
+        model, sources["model"] = OPENAI_DEFAULT_MODEL, "default"
     if model is not None and base_url is None and not api_key:
         model = None  # a model name alone reaches nothing: stay offline rather than fail on first use
     structured = str(values.get("structured-output", "json_mode"))
@@ -130,10 +152,18 @@ def llm_settings(
         temperature=_number(values, "temperature", 0.3, float, minimum=0),
         structured_output=structured,
         cache=_flag(values.get("cache", True)),
+        max_tokens=_number(values, "max-tokens", None, int, minimum=16) if values.get("max-tokens") else None,
+        api_version=str(values["api-version"]) if values.get("api-version") else None,
+        sources=sources,
     )
     if values.get("cache-dir"):
         raw = Path(str(values["cache-dir"])).expanduser()
         settings = replace(settings, cache_dir=raw if raw.is_absolute() or base is None else base / raw)
+    if settings.azure and model is not None and base_url is None:
+        raise LLMSettingsError(
+            "[llm] base-url: api-version is set (Azure OpenAI) but no base URL; "
+            "set OKR_REVIEW_LLM_BASE_URL to https://<resource>.openai.azure.com"
+        )
     if base_url is not None and model is None:
         raise LLMSettingsError(
             f"[llm] model: a base URL is set ({base_url}) but no model; set OKR_REVIEW_LLM_MODEL or [llm] model"

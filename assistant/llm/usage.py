@@ -14,6 +14,7 @@ class Usage:
     cache_hits: int = 0  # answers taken from the disk cache instead
     failures: int = 0  # requests that failed after retries
     invalid: int = 0  # answers that did not match the expected structure
+    estimated: int = 0  # answers whose token counts were estimated: the endpoint sent no usage
     prompt_tokens: int = 0
     completion_tokens: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -29,14 +30,18 @@ class Usage:
 
     def describe(self, language: str = "zh") -> str:
         if language == "zh":
+            note = f"（其中 {self.estimated} 次接口未报用量，为估算）" if self.estimated else ""
             return (
                 f"LLM 调用 {self.calls} 次（缓存命中 {self.cache_hits}，失败 {self.failures}，"
                 f"格式无效 {self.invalid}），"
-                f"tokens：输入 {self.prompt_tokens:,}，输出 {self.completion_tokens:,}，合计 {self.total_tokens:,}"
+                f"tokens：输入 {self.prompt_tokens:,}，输出 {self.completion_tokens:,}，"
+                f"合计 {self.total_tokens:,}{note}"
             )
+        note = f" ({self.estimated} calls without usage from the endpoint: estimated)" if self.estimated else ""
         return (
             f"LLM calls {self.calls} (cache hits {self.cache_hits}, failed {self.failures}, invalid {self.invalid}), "
-            f"tokens: prompt {self.prompt_tokens:,}, completion {self.completion_tokens:,}, total {self.total_tokens:,}"
+            f"tokens: prompt {self.prompt_tokens:,}, completion {self.completion_tokens:,}, "
+            f"total {self.total_tokens:,}{note}"
         )
 
     def to_dict(self) -> dict[str, int]:
@@ -45,7 +50,14 @@ class Usage:
             "cache_hits": self.cache_hits,
             "failures": self.failures,
             "invalid": self.invalid,
+            "estimated": self.estimated,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
         }
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count for endpoints that report none: one per CJK character, one per four other characters."""
+    wide = sum(1 for char in text if "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
+    return wide + (len(text) - wide + 3) // 4

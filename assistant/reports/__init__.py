@@ -21,7 +21,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from ._atomic import UnsafeTargetError, check_target, stream_name, write_atomic, write_output, write_stream
+from .. import atomic as _atomic  # noqa: F401  (the writer lives below reports; kept reachable as reports._atomic)
+from ..atomic import UnsafeTargetError, check_target, stream_name, write_atomic, write_output, write_stream
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -137,7 +138,8 @@ def _report_to_stream(review: Review, fmt: str, stream: str | None, console: Con
         print_text(review, console)
         return
     text = render(review, fmt)
-    assert isinstance(text, str)
+    if not isinstance(text, str):  # the binary formats are refused above; this is a programming error
+        raise TypeError(f"the {fmt} report is binary and cannot be written to a stream")
     _write_stream(text, file)
 
 

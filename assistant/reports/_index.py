@@ -8,6 +8,7 @@ order the engine produced them in. This module computes that layout once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from ..findings import Finding
 from ..model import OKRSet, SourceRef
@@ -86,7 +87,7 @@ class ReviewIndex:
             group.findings.append(finding)
         for group in groups.values():
             positions = order.get(group.key, {})
-            group.findings.sort(key=lambda f, p=positions: _position(f, p))
+            group.findings.sort(key=partial(_position, positions=positions))
         self.groups: list[SetGroup] = list(groups.values())
         self._set_sources = {g.key: g.source for g in self.groups}
 

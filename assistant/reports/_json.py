@@ -99,13 +99,14 @@ def _findings(findings: list[Finding]) -> Iterator[str]:
         if src is None:
             source = "null"
         else:
-            source = sources.get(id(src))
-            if source is None:
-                source = sources[id(src)] = _source(src, s)
+            cached = sources.get(id(src))
+            if cached is None:
+                cached = sources[id(src)] = _source(src, s)
+            source = cached
         try:
             span = spans[f.span]
         except TypeError:  # a list instead of a tuple
-            span = _compact(list(f.span))
+            span = _compact(list(f.span or ()))
         yield (
             f'{{"code": {s[f.code]}, "dimension": {s[f.dimension]}, "severity": {s[f.severity]}, '
             f'"set": {s[f.set_key]}, "objective": {s[f.objective]}, "key_result": {s[f.key_result]}, '

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..findings import ProblemLevel, Severity
+from ..model import level_name
 from ..review import Review
 
 LANGUAGES = ("zh", "en")
@@ -223,29 +224,9 @@ def problem_label(level: ProblemLevel | str, lang: str) -> str:
     return labels(lang)[f"problem_{level}"]
 
 
-_LEVELS = {
-    "zh": {
-        "company": "公司",
-        "business_group": "事业群",
-        "department": "部门",
-        "team": "团队",
-        "individual": "个人",
-    },
-    "en": {
-        "company": "Company",
-        "business_group": "Business group",
-        "department": "Department",
-        "team": "Team",
-        "individual": "Individual",
-    },
-}
-
-
 def level_label(level: str | None, lang: str) -> str:
     """公司 / 部门 / 团队… for an organisational level key; empty for none, the key itself if unknown."""
-    if not level:
-        return ""
-    return _LEVELS.get(lang, _LEVELS["en"]).get(str(level), str(level))
+    return level_name(level, lang)
 
 
 def top_heading(count: int, lang: str) -> str:

@@ -40,6 +40,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..findings import Finding, Severity
 from ..importers._encoding import decode
+from ..importers.sniff import sniff_delimiter
 from ..model import OKRSet, SourceRef
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter, rules
@@ -482,25 +483,13 @@ def _tabular_inputs(index: ReviewIndex) -> list[_Input]:
     return list(inputs.values())
 
 
-def _delimiter(text: str, suffix: str) -> str:
-    """The delimiter used most on any of the first lines, as the CSV importer chooses it."""
-    preferred = "\t" if suffix == ".tsv" else ","
-    best, best_count = preferred, 0
-    for line in text[:65536].splitlines()[:10]:
-        for delimiter in (",", "\t", ";"):
-            count = line.count(delimiter)
-            if count > best_count or (count == best_count and count and delimiter == preferred):
-                best, best_count = delimiter, count
-    return best
-
-
 def _csv_rows(path: Path) -> Iterator[list[Any]]:
     """The records of a CSV file, opened read-only and decoded the way the importer decodes it."""
     decoded = decode(path.read_bytes())
     if decoded is None:
         raise ValueError("cannot decode the file as UTF-8, UTF-16 or GB18030")
     text = decoded[0].lstrip("\ufeff")
-    delimiter = _delimiter(text, path.suffix.lower())
+    delimiter = sniff_delimiter(text, path.suffix)
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 

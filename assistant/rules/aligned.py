@@ -14,8 +14,8 @@ from typing import Any
 
 from ..model import DependencyStatus, Level, Objective, OKRSet
 from ..shipped import data_table
-from . import BatchContext, Hit, KRContext, Scope, rule
 from .catalogue import LANGUAGES
+from .registry import BatchContext, Hit, KRContext, Scope, rule
 from .similarity import dice, shingles, similar_groups
 
 LEVEL_RANK = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import scoring
 from ..analysis.quantities import Quantity
-from . import Hit, KRContext, ObjectiveContext, Scope, SetContext, rule, word_hit
+from .registry import Hit, KRContext, ObjectiveContext, Scope, SetContext, rule, word_hit
 
 
 def _figure(value: float) -> str:
@@ -57,31 +57,20 @@ def _same_measure(baseline: Quantity, target: Quantity) -> bool:
 
 @rule("CHA004", Scope.set)
 def fully_achieved(ctx: SetContext):
-    full = ctx.config.threshold("score-full")
-    for objective, kr, percent in _scored(ctx):
-        if percent >= full:
+    marks = scoring.marks(ctx.config)
+    for objective, kr, percent in scoring.scored_key_results(ctx.okr_set, ctx.config):
+        if marks.band(percent) is scoring.Band.conservative:
             yield Hit({"percent": _figure(percent)}, evidence=f"{_figure(kr.score)}", objective=objective, kr=kr)
 
 
 @rule("CHA005", Scope.set)
 def scored_low(ctx: SetContext):
-    low = ctx.config.threshold("score-low")
-    for objective, kr, percent in _scored(ctx):
-        if percent < low:
+    marks = scoring.marks(ctx.config)
+    for objective, kr, percent in scoring.scored_key_results(ctx.okr_set, ctx.config):
+        if marks.band(percent) is scoring.Band.analyse:
             yield Hit(
-                {"percent": _figure(percent), "min": _figure(low)},
+                {"percent": _figure(percent), "min": _figure(marks.low)},
                 evidence=f"{_figure(kr.score)}",
                 objective=objective,
                 kr=kr,
             )
-
-
-def _scored(ctx: SetContext):
-    """(objective, kr, percent) for every scored key result, on the set's own scale."""
-    scored = [(o, kr) for o, kr in ctx.okr_set.key_results() if kr.score is not None]
-    if not scored:
-        return
-    setting = ctx.config.score_scale
-    scale = scoring.detect_scale(kr.score for _, kr in scored) if setting == "auto" else scoring.Scale(setting)
-    for objective, kr in scored:
-        yield objective, kr, scoring.to_percent(kr.score, scale)

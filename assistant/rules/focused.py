@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import Hit, ObjectiveContext, Scope, SetContext, rule
+from .registry import Hit, ObjectiveContext, Scope, SetContext, rule
 
 _LEVEL_NAMES = {
     "zh": {

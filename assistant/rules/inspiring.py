@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import Hit, ObjectiveContext, Scope, lexicon, rule, word_hit
+from . import lexicon
+from .registry import Hit, ObjectiveContext, Scope, rule, word_hit
 from .shape import is_bare_objective
 
 _METRIC_KINDS = frozenset({"percent", "points", "multiple"})

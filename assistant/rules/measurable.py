@@ -6,7 +6,7 @@ with a deliverable is verifiable (OUT001 says it is work, not a result), so it n
 
 from __future__ import annotations
 
-from . import Hit, KRContext, Scope, rule, word_hit
+from .registry import Hit, KRContext, Scope, rule, word_hit
 from .shape import KRShape
 
 _CHANGE_KINDS = frozenset({"percent", "points", "multiple"})

@@ -7,7 +7,7 @@ result the work should bring (使…不超过 5 分钟, so that…) is an outcom
 
 from __future__ import annotations
 
-from . import Hit, KRContext, Scope, rule, word_hit
+from .registry import Hit, KRContext, Scope, rule, word_hit
 from .shape import KRShape, effort_span
 from .similarity import could_reach, dice
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import Hit, KRContext, ObjectiveContext, Scope, lexicon, rule
+from . import lexicon
+from .registry import Hit, KRContext, ObjectiveContext, Scope, rule
 
 
 def _is_placeholder(owner: str | None) -> bool:

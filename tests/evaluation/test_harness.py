@@ -66,7 +66,11 @@ def test_offline_run_measures_rules_tasks_and_retrieval(retriever):
     assert [s["name"] for s in record["settings"]["subjects"]] == ["offline"]
     rules = record["engine"]["rules"]
     assert rules["cases"] == 3 and rules["micro_recall"] == 1.0
-    assert record["engine"]["retrieval"]["cases"] >= 100 and record["engine"]["retrieval"]["hit_at_3"] > 0.8
+    retrieval = record["engine"]["retrieval"]
+    assert retrieval["cases"] >= 100 and retrieval["hit_at_3"] > 0.8
+    assert retrieval["section_cases"] == retrieval["cases"] and 0.5 < retrieval["section_hit_at_3"] <= 1.0
+    assert retrieval["section_hit_at_1"] <= retrieval["section_hit_at_3"] and "section_misses" in retrieval
+    assert "per section" in render_html(record)
     offline = record["columns"]["offline"]
     assert set(offline) == {"rewrite", "questions", "retrospective", "adversarial"}
     assert offline["rewrite"]["invented_rate"] == 0.0 and offline["rewrite"]["tokens_per_case"] == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.evaluation.metrics import (
@@ -14,6 +16,8 @@ from assistant.evaluation.metrics import (
     rule_metrics,
 )
 from assistant.evaluation.runner import CaseResult
+from assistant.knowledge.evaluation import CaseResult as RetrievalResult
+from assistant.knowledge.evaluation import RetrievalCase, RetrievalScores
 
 
 def result(case: str, checks: dict[str, bool], *, subject="engine", kind="rules", repeat=0, **fields) -> CaseResult:
@@ -139,3 +143,23 @@ def test_lookup_and_bad_threshold_files(tmp_path):
     bad.write_text('[engine]\n"rules.micro_f1" = 0.9\n', "utf-8")
     with pytest.raises(ThresholdError, match=r"rules\.micro_f1"):
         load_thresholds(bad)
+
+
+def test_shipped_retrieval_floors_judge_both_levels_and_fail_unmeasured_sections():
+    shipped = load_thresholds(Path(__file__).resolve().parents[2] / "evals" / "thresholds.toml")
+    floors = {m for m in shipped["engine"] if m.startswith("retrieval.")}
+    assert {"retrieval.hit_at_3", "retrieval.mrr", "retrieval.section_hit_at_3", "retrieval.section_mrr"} <= floors
+
+    def verdicts(results) -> dict[str, bool]:
+        engine = {"retrieval": RetrievalScores(tuple(results)).figures()}
+        return {v.metric: v.ok for v in check_thresholds(shipped, engine, {})}
+
+    right_part = RetrievalResult(RetrievalCase("q", "zh", ("a",), ("a#x",)), ("a",), ("a#x", "a#y"))
+    wrong_part = RetrievalResult(RetrievalCase("q", "zh", ("a",), ("a#x",)), ("a",), ("a#y", "a#z", "b#w", "a#x"))
+    unlabelled = RetrievalResult(RetrievalCase("q", "zh", ("a",)), ("a",))
+    assert all(verdicts([right_part] * 9 + [wrong_part]).values())
+    mixed = verdicts([right_part, wrong_part])  # every note found first, half the sections below rank 3
+    assert mixed["retrieval.hit_at_3"] and mixed["retrieval.mrr"]
+    assert not mixed["retrieval.section_hit_at_3"] and not mixed["retrieval.section_mrr"]
+    unmeasured = verdicts([unlabelled])
+    assert unmeasured["retrieval.hit_at_3"] and not unmeasured["retrieval.section_hit_at_3"]

@@ -84,3 +84,32 @@ def test_config_file_llm_table_is_checked_and_refuses_keys():
         config_from_mapping({"llm": {"api-key": "sk-in-a-file"}})
     with pytest.raises(ConfigError, match="llm"):
         config_from_mapping({"llm": {"base-url": "http://h/v1"}})
+
+
+def test_where_each_setting_came_from_is_recorded():
+    environ = {"OKR_REVIEW_LLM_MODEL": "deepseek-chat", "OPENAI_API_KEY": "sk-abc"}
+    settings = llm_settings({"base-url": "https://api.deepseek.com/v1", "timeout": 30}, environ=environ)
+    assert settings.sources == {
+        "base-url": "file",
+        "timeout": "file",
+        "model": "OKR_REVIEW_LLM_MODEL",
+        "api-key": "OPENAI_API_KEY",
+    }
+    assert llm_settings(environ={"OPENAI_API_KEY": "sk-abc"}).sources["model"] == "default"
+
+
+def test_max_tokens_and_azure_api_version():
+    settings = llm_settings(
+        {"base-url": "https://r.openai.azure.com", "model": "okr-gpt4o", "api-version": "2024-10-21"},
+        environ={"OKR_REVIEW_LLM_MAX_TOKENS": "2048"},
+    )
+    assert settings.azure and settings.api_version == "2024-10-21" and settings.max_tokens == 2048
+    assert not llm_settings({"base-url": "http://h/v1", "model": "m"}, environ={"OPENAI_API_VERSION": "x"}).azure
+    with pytest.raises(LLMSettingsError, match="max-tokens: must be at least"):
+        llm_settings({"max-tokens": 3}, environ={})
+    with pytest.raises(LLMSettingsError, match="base-url: api-version is set"):
+        llm_settings({"model": "okr-gpt4o", "api-version": "2024-10-21"}, environ={"OPENAI_API_KEY": "sk-abc"})
+
+
+def test_prompt_only_structured_output_is_accepted():
+    assert llm_settings({"structured-output": "prompt"}, environ={}).structured_output == "prompt"

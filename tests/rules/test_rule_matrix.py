@@ -1,14 +1,14 @@
-"""Every rule, in both languages, on text that must make it fire and on a near miss that must not.
+"""The set and batch rules, in both languages, on sets that must make them fire and near misses that must not.
 
-The table below holds four cases per rule code: Chinese / English × fires / stays quiet. A quiet
-case is a near miss of the same rule (the figure is there, the owner is one person, the count is
-at the limit), not an unrelated text. ``test_every_rule_has_four_bilingual_cases`` makes a new rule
-without its four cases fail.
+Rules about one item keep their bad and good examples in data/rules.toml (test_rule_examples.py runs
+them); the rules here look at a whole set or organisation, so their cases are built in code. Each
+case names where its finding belongs. A quiet case is a near miss of the same rule (the count is at
+the limit, the parent KR exists), not an unrelated set. test_rule_examples.py checks that every rule
+has a case of each kind in each language, here or in the table.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +17,6 @@ from builders import kr, objective, okr_set, run
 
 from assistant.analysis.language import detect_language
 from assistant.model import OKRSet
-from assistant.rules import REGISTRY
 
 ZH, EN = "zh", "en"
 FIRE, QUIET = True, False
@@ -85,30 +84,6 @@ GOALS = {
         "Checkout that never blinks on Black Friday",
     ),
 }
-
-
-def on_kr(lang: str, text: str, *, goal: str | None = None, cycle: str | None = "2025Q3", **fields) -> Setup:
-    """One key result (O1.KR1) under a well-formed, owned objective, next to a good second key result."""
-    fields.setdefault("owner", OWNERS[lang][1])
-
-    def build() -> list[OKRSet]:
-        second = kr(GOOD_KRS[lang][0], owner=OWNERS[lang][1])
-        o = objective(goal or GOAL[lang], kr(text, **fields), second, owner=OWNERS[lang][0])
-        return [okr_set(o, team=TEAM[lang], cycle=cycle)]
-
-    return Setup(build, At("O1", "O1.KR1"))
-
-
-def on_objective(lang: str, text: str, *krs: str, set_owner: str | None = None, **fields) -> Setup:
-    """One objective (O1) with the given key results (two good ones by default)."""
-    fields.setdefault("owner", OWNERS[lang][0])
-    krs = krs or GOOD_KRS[lang][:2]
-
-    def build() -> list[OKRSet]:
-        o = objective(text, *(kr(k, owner=OWNERS[lang][1]) for k in krs), **fields)
-        return [okr_set(o, team=TEAM[lang], owner=set_owner)]
-
-    return Setup(build, At("O1"))
 
 
 def on_set(lang: str, count: int, *, level: str | None = None) -> Setup:
@@ -217,46 +192,12 @@ def batch(*builders: Callable[[], OKRSet], at: At) -> Setup:
     return Setup(lambda: [b() for b in builders], at)
 
 
-def with_dependency(lang: str, **dependency) -> Setup:
-    text = {ZH: "电子发票开具成功率从 92% 提升到 99%", EN: "E-invoice acceptance rate from 92% to 99%"}[lang]
-    return on_kr(lang, text, dependencies=[dependency])
-
-
 # ---------------------------------------------------------------- the table
 
-ZH_TAX, EN_TAX = "税务合规部", "Tax Compliance"
-ZH_POINT, EN_POINT = "10月15日前完成新版税控接口联调", "New tax API sandbox by Oct 15"
 ZH_CHECKOUT = "让新商家开店当天就能顺利收款"
 EN_CHECKOUT = "Get new retailers taking payments on day one"
-EN_SHOPPERS = "Make checkout effortless for returning shoppers"
-
-ZH_LONG_GOAL = (
-    "通过重构开店流程、打通银行开户接口并简化资质审核规则，让新商家从注册到收到第一笔款的全过程都能在一天之内顺利完成"
-)
-ZH_SHORT_ENOUGH = "让每个新商家从注册到收到第一笔款都在一天之内完成，全程不用打一个客服电话或跑银行"  # 39 characters
-EN_LONG_GOAL = (
-    "Make sure that every new retailer who signs up with us, whatever country or payment provider they come from, "
-    "can take their first card payment on the very same day"
-)
-EN_SHORT_ENOUGH = (
-    "Every new retailer who signs up with us, whatever country or payment provider they come from, "
-    "takes their first card payment on the same day"
-)
-
 CASES = [
     # ---------------------------------------------------------------- challenging
-    Case("CHA001", ZH, FIRE, on_kr(ZH, "华东区新签门店从 120 家增长到 150 家", confidence=95)),
-    Case("CHA001", ZH, QUIET, on_kr(ZH, "华东区新签门店从 120 家增长到 150 家", confidence="89%")),
-    Case("CHA001", EN, FIRE, on_objective(EN, "Win the mid-market in the Nordics", confidence="90%")),
-    Case("CHA001", EN, QUIET, on_objective(EN, "Win the mid-market in the Nordics", confidence=0.7)),
-    Case("CHA002", ZH, FIRE, on_kr(ZH, "支付成功率稳定在 99.5% 以上")),
-    Case("CHA002", ZH, QUIET, on_kr(ZH, "支付稳定性从 99.5% 提升到 99.8%")),
-    Case("CHA002", EN, FIRE, on_kr(EN, "Keeping monthly logo churn under 2%")),
-    Case("CHA002", EN, QUIET, on_kr(EN, "Cut upkeep cost of the legacy billing stack from $12k to $5k a month")),
-    Case("CHA003", ZH, FIRE, on_kr(ZH, "客服满意度达到 4.6 分（当前 4.6 分）")),
-    Case("CHA003", ZH, QUIET, on_kr(ZH, "退款处理时长从 3 天缩短到 3 小时")),  # equal numbers, different units
-    Case("CHA003", EN, FIRE, on_kr(EN, "Trial-to-paid conversion reaches 40%", baseline=40, target=40)),
-    Case("CHA003", EN, QUIET, on_kr(EN, "Average order value from $50, up 50%")),  # an amount, then a change
     Case("CHA004", ZH, FIRE, scored(ZH, 5, 3.5, 4)),  # 1–5 scale: 5 is full marks
     Case("CHA004", ZH, QUIET, scored(ZH, 0.95, 0.6, 0.7)),
     Case("CHA004", EN, FIRE, scored(EN, 100, 65, 60)),
@@ -271,66 +212,11 @@ CASES = [
     Case("FOC001", EN, FIRE, on_set(EN, 6)),
     Case("FOC001", EN, QUIET, on_set(EN, 5)),
     Case(
-        "FOC002",
-        ZH,
-        FIRE,
-        on_objective(
-            ZH,
-            GOALS[ZH][0],
-            "新商家首笔交易平均用时从 3 天缩短到 1 天",
-            "开户资料一次通过率从 60% 提升到 85%",
-            "开店首周收款成功率达到 99%",
-            "开店相关客诉从每月 300 单降到 100 单以内",
-            "新商家 30 天留存率从 55% 提升到 70%",
-        ),
-    ),
-    Case(
-        "FOC002",
-        ZH,
-        QUIET,
-        on_objective(
-            ZH,
-            GOALS[ZH][0],
-            "新商家首笔交易平均用时从 3 天缩短到 1 天",
-            "开户资料一次通过率从 60% 提升到 85%",
-            "开店首周收款成功率达到 99%",
-            "开店相关客诉从每月 300 单降到 100 单以内",
-        ),
-    ),
-    Case(
-        "FOC002",
-        EN,
-        FIRE,
-        on_objective(
-            EN,
-            GOALS[EN][0],
-            "Median time to first payment from 3 days to 1 day",
-            "KYC first-pass approval from 60% to 85%",
-            "Day-one payment success rate at 99% or above",
-            "Onboarding tickets from 300 to under 100 a month",
-            "30-day retention of new retailers from 55% to 70%",
-        ),
-    ),
-    Case(
-        "FOC002",
-        EN,
-        QUIET,
-        on_objective(
-            EN,
-            GOALS[EN][0],
-            "Median time to first payment from 3 days to 1 day",
-            "KYC first-pass approval from 60% to 85%",
-            "Day-one payment success rate at 99% or above",
-            "Onboarding tickets from 300 to under 100 a month",
-        ),
-    ),
-    Case(
         "FOC003",
         ZH,
         FIRE,
         one_set(lambda: okr_set(objective("让门店经营数据一眼看清", owner="周敏"), team=TEAM[ZH]), At("O1")),
     ),
-    Case("FOC003", ZH, QUIET, on_objective(ZH, "让门店经营数据一眼看清", "经营看板周活跃门店占比从 35% 提升到 60%")),
     Case(
         "FOC003",
         EN,
@@ -345,35 +231,11 @@ CASES = [
         ),
     ),
     Case(
-        "FOC003",
-        EN,
-        QUIET,
-        on_objective(EN, "Give store managers a live view of their numbers", "Weekly active stores from 35% to 60%"),
-    ),
-    Case("FOC004", ZH, FIRE, on_objective(ZH, "让财务对账不再需要加班", "月结对账用时从 5 天缩短到 2 天")),
-    Case(
         "FOC004",
         ZH,
         QUIET,
         one_set(lambda: okr_set(objective("让财务对账不再需要加班", owner="周敏"), team=TEAM[ZH]), At("O1")),
     ),  # no key result at all is FOC003's finding
-    Case(
-        "FOC004",
-        EN,
-        FIRE,
-        on_objective(EN, "Make reconciliation a non-event for finance", "Month-end close from 5 days to 2"),
-    ),
-    Case(
-        "FOC004",
-        EN,
-        QUIET,
-        on_objective(
-            EN,
-            "Make reconciliation a non-event for finance",
-            "Month-end close from 5 days to 2",
-            "Unmatched items under 50 at close",
-        ),
-    ),
     Case("FOC005", ZH, FIRE, on_set(ZH, 5, level="个人")),
     Case("FOC005", ZH, QUIET, on_set(ZH, 4, level="个人")),
     Case("FOC005", EN, FIRE, on_set(EN, 5, level="individual")),
@@ -549,90 +411,10 @@ CASES = [
             at=At("O1", team="Lending"),
         ),
     ),
-    Case("ALI005", ZH, FIRE, with_dependency(ZH, team=ZH_TAX)),
-    Case("ALI005", ZH, QUIET, with_dependency(ZH, team=ZH_TAX, point=ZH_POINT)),
-    Case("ALI005", EN, FIRE, with_dependency(EN, team=EN_TAX, status="agreed")),
-    Case("ALI005", EN, QUIET, with_dependency(EN, team=EN_TAX, point=EN_POINT, status="agreed")),
-    Case("ALI006", ZH, FIRE, with_dependency(ZH, team=ZH_TAX, point=ZH_POINT)),
-    Case("ALI006", ZH, QUIET, with_dependency(ZH, team=ZH_TAX, point=ZH_POINT, status="有疑问")),
-    Case("ALI006", EN, FIRE, with_dependency(EN, team=EN_TAX, point=EN_POINT)),
-    Case("ALI006", EN, QUIET, with_dependency(EN, team=EN_TAX, point=EN_POINT, status="agreed")),
-    Case("ALI007", ZH, FIRE, with_dependency(ZH, team=ZH_TAX, point=ZH_POINT, status="不认同")),
-    Case("ALI007", ZH, QUIET, with_dependency(ZH, team=ZH_TAX, point=ZH_POINT, status="已确认")),
-    Case("ALI007", EN, FIRE, with_dependency(EN, team=EN_TAX, point=EN_POINT, status="declined")),
-    Case("ALI007", EN, QUIET, with_dependency(EN, team=EN_TAX, point=EN_POINT, status="OK")),
     # ---------------------------------------------------------------- measurable
-    Case("MEA001", ZH, FIRE, on_kr(ZH, "支付链路稳定可靠")),
-    Case("MEA001", ZH, QUIET, on_kr(ZH, "支付链路全年零故障")),
-    Case("MEA001", EN, FIRE, on_kr(EN, "Smooth hand-offs between sales and support")),
-    Case("MEA001", EN, QUIET, on_kr(EN, "Zero dropped hand-offs between sales and support")),
-    Case("MEA002", ZH, FIRE, on_kr(ZH, "提升新用户次日留存")),
-    Case("MEA002", ZH, QUIET, on_kr(ZH, "新用户次日留存从 32% 提升到 40%")),
-    Case("MEA002", EN, FIRE, on_kr(EN, "Reduced time to first invoice")),
-    Case("MEA002", EN, QUIET, on_kr(EN, "Time to first invoice reduced from 3 days to 1 day")),
-    Case("MEA003", ZH, FIRE, on_kr(ZH, "活动页转化率提升 15%")),
-    Case("MEA003", ZH, QUIET, on_kr(ZH, "活动页转化率提升 15%（基线 4%）")),
-    Case("MEA003", EN, FIRE, on_kr(EN, "Self-serve ARR up 30%")),
-    Case("MEA003", EN, QUIET, on_kr(EN, "Self-serve ARR up from $2M to $2.6M")),
-    Case("MEA004", ZH, FIRE, on_kr(ZH, "发票开具时长从 2 天缩短到 4 小时", cycle=None)),
-    Case("MEA004", ZH, QUIET, on_kr(ZH, "11月15日前发票开具时长从 2 天缩短到 4 小时", cycle=None)),
-    Case("MEA004", EN, FIRE, on_kr(EN, "Invoice turnaround from 2 days to 4 hours", cycle=None)),
-    Case("MEA004", EN, QUIET, on_kr(EN, "Invoice turnaround from 2 days to 4 hours by end of November", cycle=None)),
-    Case("MEA005", ZH, FIRE, on_kr(ZH, "退货率降到 3% 以下，好评率达到 98%")),
-    Case("MEA005", ZH, QUIET, on_kr(ZH, "退货率从 5% 降到 3% 以下，覆盖全部自营品类")),
-    Case("MEA005", EN, FIRE, on_kr(EN, "Sign 40 new resellers; partner NPS above 50")),
-    Case("MEA005", EN, QUIET, on_kr(EN, "Sign 40 new resellers, up from 25 last year")),  # a result and its baseline
     # ---------------------------------------------------------------- owned
-    Case("OWN001", ZH, FIRE, on_objective(ZH, GOAL[ZH], owner=None)),
-    Case("OWN001", ZH, QUIET, on_objective(ZH, GOAL[ZH], owner=None, set_owner="陈静")),  # the team lead stands in
-    Case("OWN001", EN, FIRE, on_objective(EN, GOAL[EN], owner="TBD")),
-    Case("OWN001", EN, QUIET, on_objective(EN, GOAL[EN], owner="Priya Nair")),
-    Case("OWN002", ZH, FIRE, on_kr(ZH, GOOD_KRS[ZH][1], owner="待定")),
-    Case("OWN002", ZH, QUIET, on_kr(ZH, GOOD_KRS[ZH][1], owner="刘洋")),
-    Case("OWN002", EN, FIRE, on_kr(EN, GOOD_KRS[EN][1], owner=None)),
-    Case("OWN002", EN, QUIET, on_kr(EN, GOOD_KRS[EN][1], owner="Ana")),
-    Case("OWN003", ZH, FIRE, on_kr(ZH, GOOD_KRS[ZH][1], owner="张伟/李娜")),
-    Case("OWN003", ZH, QUIET, on_kr(ZH, GOOD_KRS[ZH][1], owner="张伟", members="李娜、王强")),
-    Case("OWN003", EN, FIRE, on_objective(EN, GOAL[EN], owner="Maria Lopez & Tom Reed")),
-    Case("OWN003", EN, QUIET, on_objective(EN, GOAL[EN], owner="Sandra Andersen")),
-    Case("OWN004", ZH, FIRE, on_kr(ZH, GOOD_KRS[ZH][1], owner="市场部")),
-    Case("OWN004", ZH, QUIET, on_kr(ZH, GOOD_KRS[ZH][1], owner="团队负责人王磊")),
-    Case("OWN004", EN, FIRE, on_kr(EN, GOOD_KRS[EN][1], owner="Sales Ops")),
-    Case("OWN004", EN, QUIET, on_kr(EN, GOOD_KRS[EN][1], owner="Jordan Kim (Payments team)")),
     # ---------------------------------------------------------------- inspiring
-    Case("INS001", ZH, FIRE, on_objective(ZH, "季度 GMV 突破 5000 万")),
-    Case("INS001", ZH, QUIET, on_objective(ZH, "2026 年成为中小商家首选的收银系统")),
-    Case("INS001", EN, FIRE, on_objective(EN, "Reach 50,000 weekly active teams")),
-    Case("INS001", EN, QUIET, on_objective(EN, "Win the mid-market in 2026")),
-    Case("INS002", ZH, FIRE, on_objective(ZH, "搭建全渠道会员体系")),
-    Case("INS002", ZH, QUIET, on_objective(ZH, "让新门店一周内完成开业筹备")),
-    Case("INS002", EN, FIRE, on_objective(EN, "Roll out SSO for all enterprise customers")),
-    Case("INS002", EN, QUIET, on_objective(EN, "Shipping teams trust our tracking data")),
-    Case("INS003", ZH, FIRE, on_objective(ZH, "全力以赴，再创佳绩")),
-    Case("INS003", ZH, QUIET, on_objective(ZH, "成为客户最信赖的伙伴")),
-    Case("INS003", EN, FIRE, on_objective(EN, "Strive for excellence in everything we do")),
-    Case("INS003", EN, QUIET, on_objective(EN, "Achieve greater success with mid-market retailers")),
-    Case("INS004", ZH, FIRE, on_objective(ZH, ZH_LONG_GOAL)),
-    Case("INS004", ZH, QUIET, on_objective(ZH, ZH_SHORT_ENOUGH)),
-    Case("INS004", EN, FIRE, on_objective(EN, EN_LONG_GOAL)),
-    Case("INS004", EN, QUIET, on_objective(EN, EN_SHORT_ENOUGH)),
     # ---------------------------------------------------------------- outcome
-    Case("INS005", ZH, FIRE, on_objective(ZH, "财务合规")),
-    Case("INS005", ZH, QUIET, on_objective(ZH, "让财务合规不再拖慢结账")),
-    Case("INS005", EN, FIRE, on_objective(EN, "Compliance")),
-    Case("INS005", EN, QUIET, on_objective(EN, "Make compliance painless for finance teams")),
-    Case("OUT001", ZH, FIRE, on_kr(ZH, "搭建渠道商自助对账平台")),
-    Case("OUT001", ZH, QUIET, on_kr(ZH, "上线渠道商自助对账平台，自助对账占比达到 60%")),
-    Case("OUT001", EN, FIRE, on_kr(EN, "Migrate billing to Stripe")),
-    Case("OUT001", EN, QUIET, on_kr(EN, "Migrate billing to Stripe with failed payments below 1%")),
-    Case("OUT002", ZH, FIRE, on_kr(ZH, "举办 6 场渠道商培训")),
-    Case("OUT002", ZH, QUIET, on_kr(ZH, "发布 6 款收银机新皮肤")),
-    Case("OUT002", EN, FIRE, on_kr(EN, "Host 8 customer webinars")),
-    Case("OUT002", EN, QUIET, on_kr(EN, "Publish 4 customer case studies")),
-    Case("OUT003", ZH, FIRE, on_kr(ZH, "让商家在十分钟内完成开店", goal="让商家十分钟内完成开店")),
-    Case("OUT003", ZH, QUIET, on_kr(ZH, "新商家开店平均用时从 45 分钟缩短到 10 分钟", goal="让商家十分钟内完成开店")),
-    Case("OUT003", EN, FIRE, on_kr(EN, "Checkout is effortless for returning shoppers", goal=EN_SHOPPERS)),
-    Case("OUT003", EN, QUIET, on_kr(EN, "Returning shoppers check out in under 30 seconds", goal=EN_SHOPPERS)),
 ]
 
 
@@ -665,12 +447,3 @@ def test_rule_on_bilingual_case(case: Case):
         assert all(detect_language(f.message) == case.lang for f in here), [f.message for f in here]
     else:
         assert not here, [f.message for f in here]
-
-
-def test_every_rule_has_four_bilingual_cases():
-    table = Counter((case.code, case.lang, case.fire) for case in CASES)
-    assert {code for code, _, _ in table} == set(REGISTRY)
-    for code in REGISTRY:
-        for lang in (ZH, EN):
-            for fire in (FIRE, QUIET):
-                assert table[code, lang, fire] == 1, (code, lang, "fire" if fire else "quiet", table[code, lang, fire])

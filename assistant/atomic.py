@@ -1,4 +1,7 @@
-"""Atomic file writes: a report is either fully written or not written at all.
+"""Atomic file writes: a report (or a cached answer) is either fully written or not written at all.
+
+Kept below ``reports`` and ``llm`` so that both can use it without one importing the other;
+``assistant.reports`` re-exports its public names (and exposes the module as ``reports._atomic``).
 
 The data goes to a temporary file in the target's own directory (so that the
 final ``os.replace`` is a rename on one file system), is flushed and fsynced,

@@ -1,0 +1,253 @@
+"""The batch review tab: upload OKR files, get counts, charts, filterable findings and the report downloads.
+
+The review runs in a process of its own (:mod:`assistant.app.batch`); its findings are shown as soon as they
+are known, then again with the reports. The last review is kept per session (``reviewed``) for the filters
+and for the alignment map tab.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .. import batch
+from ..alignment import map_html
+from ..batch import BatchReview, LastReview
+from ..context import UPLOAD_SUFFIXES, AppContext
+from ..jobs import JobError
+from ..texts import language_of, text
+from ..updates import KEEP, Choices, Keep, Records, Shown, Table, rows_of
+from ..wiring import TOAST, Page, Progress
+
+FINDING_WIDTHS = ["10%", "10%", "8%", "9%", "7%", "28%", "28%"]  # the fix in view, not cut off
+SEVERITY_TITLES = {"x_title": "col_dimension", "y_title": "col_count", "color_title": "col_severity"}
+
+
+@dataclass(frozen=True)
+class ReviewShown:
+    """A batch review on the page: counts, unreadable input, charts, filters, findings, reports, the map."""
+
+    counts: str
+    problems: Shown
+    by_dimension: Records | Keep | None
+    by_team: Records | Keep | None
+    f_dimension: Choices | Keep
+    f_severity: Choices | Keep
+    f_team: Choices | Keep
+    findings: Table | Keep
+    downloads: list[str] | Keep | None
+    reviewed: LastReview | Keep | None
+    picture: str | Keep
+    warning: str = field(default="", metadata=TOAST)
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """The findings that match the filters (unchanged when there is no review yet)."""
+
+    findings: Table | Keep
+
+
+@dataclass(frozen=True)
+class FindingsInLanguage:
+    """The findings table's rows under headers in the new language."""
+
+    findings: Table
+
+
+def review_shown(result: BatchReview, language: str) -> ReviewShown:
+    """The page's view of a review, with every filter reset to "all"."""
+    rows = batch.finding_rows(result.review, language)
+    choices = batch.filter_choices(rows, language)
+    everything = text(language, "all")
+    messages = "\n".join(result.messages)
+    return ReviewShown(
+        counts=result.counts_line(language),
+        problems=Shown(bool(messages), messages),
+        by_dimension=Records(batch.dimension_counts(result.review, language)),
+        by_team=Records(batch.team_counts(result.review, language)),
+        f_dimension=Choices(choices["dimension"], everything),
+        f_severity=Choices(choices["severity"], everything),
+        f_team=Choices(choices["team"], everything),
+        findings=Table(batch.finding_headers(language), rows),
+        downloads=[str(p) for p in result.reports] or None,
+        reviewed=LastReview(rows, result.review.sets, result.review.findings, language),
+        picture=map_html(result.review.sets, result.review.findings, language),
+    )
+
+
+def nothing_uploaded(language: str) -> ReviewShown:
+    """The empty state: no files were given; the last review is dropped."""
+    words = text(language, "no_files")
+    return ReviewShown(
+        counts=words,
+        problems=Shown(False),
+        by_dimension=None,
+        by_team=None,
+        f_dimension=KEEP,
+        f_severity=KEEP,
+        f_team=KEEP,
+        findings=Table(batch.finding_headers(language)),
+        downloads=None,
+        reviewed=None,
+        picture="",
+        warning=words,
+    )
+
+
+def not_finished(message: str) -> ReviewShown:
+    """A review refused or stopped (a cap, the time or the memory budget): the message, the rest as it was."""
+    return ReviewShown(
+        counts=message,
+        problems=Shown(False),
+        by_dimension=KEEP,
+        by_team=KEEP,
+        f_dimension=KEEP,
+        f_severity=KEEP,
+        f_team=KEEP,
+        findings=KEEP,
+        downloads=KEEP,
+        reviewed=KEEP,
+        picture=KEEP,
+        warning=message,
+    )
+
+
+def review(
+    ctx: AppContext, files: Sequence[str | Path] | None, language: str, *, session: str, progress: Progress
+) -> Iterator[ReviewShown]:
+    """The findings as soon as they are known, then again with the reports (gradio sends only the change)."""
+    if not files:
+        yield nothing_uploaded(language)
+        return
+    progress(0.0, text(language, "review"))
+    events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+    def work() -> None:
+        try:
+            result = batch.review_uploads(
+                files,
+                ctx,
+                language,
+                session=session,
+                progress=lambda done, what: events.put(("progress", (done, what))),
+                answer=lambda first: events.put(("answer", first)),
+            )
+        except BaseException as exc:  # handed to the handler's thread, which shows or raises it
+            events.put(("error", exc))
+        else:
+            events.put(("done", result))
+
+    threading.Thread(target=work, name="okr-review-batch", daemon=True).start()
+    while True:
+        kind, value = events.get()
+        if kind == "progress":
+            progress(value[0], batch.progress_words(value[1], language))
+        elif kind in ("answer", "done"):
+            yield review_shown(value, language)
+            if kind == "done":
+                return
+        elif isinstance(value, JobError):
+            yield not_finished(batch.job_message(value, ctx, language))
+            return
+        else:
+            raise value
+
+
+def filter_findings(
+    f_dimension: str | None, f_severity: str | None, f_team: str | None, reviewed: LastReview | None
+) -> Filtered:
+    """The last review's findings that match every chosen filter, in the review's language."""
+    if not reviewed:
+        return Filtered(KEEP)
+    everything = text(reviewed.language, "all")
+    rows = batch.filter_rows(
+        reviewed.rows, dimension=f_dimension or "", severity=f_severity or "", team=f_team or "", any_=everything
+    )
+    return Filtered(Table(batch.finding_headers(reviewed.language), rows))
+
+
+def switch_language(switch: str, findings: Any) -> FindingsInLanguage:
+    """The findings keep their rows under headers in the new language."""
+    return FindingsInLanguage(Table(batch.finding_headers(language_of(switch)), rows_of(findings)))
+
+
+def build(page: Page) -> None:
+    """The batch review tab: uploads, the review button, counts, charts, filters, findings and downloads."""
+    opening = page.language
+    with page.labelled(gr.Tab, {"label": "tab_batch"}, id="batch"):
+        page.add(
+            "files",
+            page.labelled(
+                gr.File,
+                {"label": "upload"},
+                file_count="multiple",
+                file_types=list(UPLOAD_SUFFIXES),
+                elem_id="batch-files",
+            ),
+        )
+        run = page.labelled(gr.Button, {"value": "review"}, variant="primary", elem_id="batch-run")
+        page.add("counts", gr.Markdown(elem_id="batch-counts"))
+        page.add(
+            "problems", page.labelled(gr.Textbox, {"label": "problems"}, lines=3, interactive=False, visible=False)
+        )
+        with gr.Row():
+            colours = batch.severity_colours()
+            page.add(
+                "by_dimension",
+                page.labelled(
+                    gr.BarPlot,
+                    {"label": "by_dimension", **SEVERITY_TITLES},
+                    x="dimension",
+                    y="count",
+                    color="severity",
+                    color_map=colours,
+                    elem_id="batch-by-dimension",
+                ),
+            )
+            page.add(
+                "by_team",
+                page.labelled(
+                    gr.BarPlot,
+                    {"label": "by_team", **SEVERITY_TITLES, "x_title": "col_team"},
+                    x="team",
+                    y="count",
+                    color="severity",
+                    color_map=colours,
+                    elem_id="batch-by-team",
+                ),
+            )
+        with gr.Row():
+            filters = [
+                page.add(name, page.labelled(gr.Dropdown, {"label": f"filter_{name[2:]}"}, choices=[]))
+                for name in ("f_dimension", "f_severity", "f_team")
+            ]
+        page.add(
+            "findings",
+            page.labelled(
+                gr.Dataframe,
+                {"label": "findings"},
+                headers=batch.finding_headers(opening),
+                value=[],
+                type="array",
+                interactive=False,
+                wrap=True,
+                column_widths=FINDING_WIDTHS,
+                elem_id="batch-findings",
+            ),
+        )
+        page.add(
+            "downloads",
+            page.labelled(gr.File, {"label": "downloads"}, file_count="multiple", interactive=False, elem_id="reports"),
+        )
+
+    page.on(page.part("switch").change, switch_language, api_visibility="private")
+    page.on(run.click, review, api_name="batch_review")
+    for dropdown in filters:
+        page.on(dropdown.change, filter_findings, api_visibility="private")

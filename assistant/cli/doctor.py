@@ -1,0 +1,125 @@
+"""``okr-review doctor``: check the configured LLM endpoint and the knowledge index, and say what works.
+
+Exit 0 when everything the assistant needs works, 1 when it will run degraded (offline, unreachable),
+2 on a configuration error (a bad setting, a refused key, an unknown model). The API key is never printed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ._common import ConfigOption, DataDirOption, KnowledgeDirOption, load_settings, message_language
+
+if TYPE_CHECKING:
+    from ..llm import LLM
+    from ..llm.doctor import Check, DoctorReport
+
+MARKS = {"ok": "✓", "warn": "~", "degraded": "!", "config": "✗", "skip": "-"}
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``okr-review doctor`` to the command group."""
+    app.command("doctor")(doctor)
+
+
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (for scripts).")] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh or en (default: the setting, else the locale).")
+    ] = None,
+    no_rewrite: Annotated[
+        bool, typer.Option("--no-rewrite", help="Skip the rewrite round-trip (the probes only).")
+    ] = False,
+    data_dir: DataDirOption = None,
+    knowledge_dir: KnowledgeDirOption = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Check the LLM endpoint (reachable, model, JSON mode, tools, streaming, one rewrite) and the knowledge index."""
+    from ..knowledge import SettingsError
+    from ..llm import LLMSettingsError
+    from ..llm.doctor import diagnose
+
+    config = load_settings(config_path)
+    language = message_language(lang or config.language)
+    try:
+        settings = config.llm_settings()
+    except LLMSettingsError as exc:
+        settings = exc
+    try:
+        knowledge = config.knowledge_settings().with_options(data_dir=data_dir, knowledge_dir=knowledge_dir)
+    except SettingsError as exc:
+        knowledge = exc
+    report = diagnose(
+        settings,
+        knowledge,
+        config_file=config.source,
+        language=language,
+        round_trip=None if no_rewrite else rewrite_round_trip,
+    )
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_text(report, language))
+    raise typer.Exit(report.exit_code)
+
+
+def render_text(report: DoctorReport, language: str) -> str:
+    """The report as plain lines: the endpoint, where each setting came from, one line per check, the verdict."""
+    from ..llm.doctor import source_words, words
+
+    lines = [words(language, "title")]
+    if report.endpoint:
+        key = report.key or words(language, "key_none")
+        lines += [
+            f"  {words(language, 'endpoint')}: {report.endpoint}"
+            + (f" (Azure api-version {report.azure_api_version})" if report.azure_api_version else ""),
+            f"  {words(language, 'model')}: {report.model}",
+            f"  {words(language, 'key')}: {key}",
+            f"  {words(language, 'proxy')}: {report.proxy or words(language, 'proxy_none')}",
+        ]
+    sources = source_words(report, language)
+    if sources:
+        lines.append(f"  {words(language, 'sources')}: " + "; ".join(f"{name} ← {where}" for name, where in sources))
+    lines.append("")
+    for check in report.checks:
+        took = f" [{check.seconds * 1000:.0f} ms]" if check.seconds is not None else ""
+        label = words(language, f"check_{check.key}")
+        status = words(language, f"status_{check.status}")
+        lines.append(f"{MARKS[check.status]} {label}: {status}{took} — {check.detail}")
+    lines += ["", words(language, f"verdict_{report.verdict}")]
+    return "\n".join(lines)
+
+
+def rewrite_round_trip(llm: LLM, language: str) -> Check:
+    """One real rewrite of the sample KR (doctor.toml) through ``llm``, its candidates checked by the rules."""
+    from ..assist.rewrite import rewrite_kr
+    from ..llm.doctor import Check, sample_rewrite
+
+    sample = sample_rewrite(language)
+    started = time.perf_counter()
+    outcome = rewrite_kr(
+        sample["key_result"],
+        objective=sample["objective"],
+        context=sample["context"],
+        language="en" if language == "en" else "zh",
+        llm=llm,
+        retriever=None,
+        notebook=None,
+        count=2,
+        max_feedback_rounds=1,
+    )
+    seconds = time.perf_counter() - started
+    tokens = f"{llm.usage.calls} requests, {llm.usage.total_tokens} tokens"
+    if outcome.mode != "llm":
+        return Check("rewrite", "degraded", f"fell back to offline templates: {outcome.error}", seconds)
+    if outcome.passed_count:
+        best = outcome.candidates[0].candidate.text
+        detail = f"{outcome.passed_count}/{outcome.checked_count} candidates passed the rules ({tokens}): {best}"
+        return Check("rewrite", "ok", detail, seconds)
+    why = outcome.rejected[0].reasons(language)[:200] if outcome.rejected else ""
+    detail = f"no candidate passed the rules in {outcome.rounds} rounds ({tokens}); offline templates stand in"
+    return Check("rewrite", "degraded", detail + (f" — {why}" if why else ""), seconds)
