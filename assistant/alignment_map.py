@@ -24,6 +24,7 @@ from .model import DependencyStatus, OKRSet
 from .rules.aligned import LEVEL_RANK, AlignmentIndex, resolved_refs
 from .rules.catalogue import map_flags
 from .shipped import data_table
+from .texts import words
 
 # Which findings mark which boxes: the rules tagged "map" in data/rules.toml, with their map-flag.
 FLAG_CODES = map_flags()
@@ -55,7 +56,8 @@ def _words() -> Mapping[str, Any]:
 
 
 def _labels(language: str) -> Mapping[str, Any]:
-    return _words()["en" if language == "en" else "zh"]
+    """The map's words in ``language`` (the text table map.toml; other languages read as Chinese)."""
+    return words("map").table(language)
 
 
 # ---------------------------------------------------------------- the layout

@@ -119,7 +119,8 @@ def is_stale(pid: int | None, age_s: float, *, own_pid: int) -> bool:
 
 def remove_stale_temps(directory: Path, name: str) -> list[Path]:
     """Delete temporary files of our own naming for target ``name`` that a killed writer left; return them."""
-    pattern, now, removed = _temp_pattern(name), time.time(), []
+    pattern, now = _temp_pattern(name), time.time()
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:

@@ -5,8 +5,11 @@ One alert format, rendered to many outputs by ``assistant.reports``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field  # InputProblem has a field named `field`
 from enum import StrEnum
+from typing import Any
 
 from .model import OKRSet, SourceRef, describe_location
 
@@ -82,7 +85,12 @@ class ProblemLevel(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:
-    """A clear account of bad input: file, row or line, field, reason."""
+    """A clear account of bad input: file, row or line, field, reason.
+
+    ``reason`` is the English command-line wording; ``code`` (``IMP001``…) and ``params`` let every surface
+    render the problem in its own language (``assistant.importers.messages.problem_text``). A problem built
+    without a code is shown by its reason alone.
+    """
 
     file: str
     reason: str
@@ -91,6 +99,8 @@ class InputProblem:
     sheet: str | None = None
     field: str | None = None
     level: ProblemLevel = ProblemLevel.error
+    code: str | None = None
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict, hash=False)
 
     def describe(self) -> str:
         where = describe_location(self.file, sheet=self.sheet, row=self.row, line=self.line)
@@ -107,6 +117,8 @@ class InputProblem:
             "field": self.field,
             "level": self.level.value,
             "reason": self.reason,
+            "code": self.code,
+            "params": dict(self.params) if self.code is not None else None,
         }
         return {k: v for k, v in data.items() if v is not None}
 

@@ -21,6 +21,62 @@ REPORT_SCHEMA_VERSION = 1
 
 
 @dataclass(slots=True)
+class SuggestedRewrite:
+    """One rewrite candidate for a key result, as reports show it (see ``docs/report.schema.json``)."""
+
+    text: str
+    metric: str = ""
+    baseline: str = ""
+    target: str = ""
+    unit: str = ""
+    deadline: str = ""
+    rationale: str = ""
+    note_ids: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)  # facts not in the input, for the team to confirm
+    placeholders: list[str] = field(default_factory=list)  # 〔基线〕-style blanks left for the team to fill
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "metric": self.metric,
+            "baseline": self.baseline,
+            "target": self.target,
+            "unit": self.unit,
+            "deadline": self.deadline,
+            "rationale": self.rationale,
+            "note_ids": list(self.note_ids),
+            "assumptions": list(self.assumptions),
+            "placeholders": list(self.placeholders),
+        }
+
+
+@dataclass(slots=True)
+class Suggestion:
+    """The rewrites ``check --suggest`` offers for one key result, and how they were made."""
+
+    set: str  # the set's key
+    key_result: str  # "O1.KR2"
+    original: str  # the key result as written
+    mode: str  # "llm" or "offline"
+    passed: int  # candidates that passed the rules
+    checked: int
+    error: str | None = None  # why the LLM could not help, when it could not
+    candidates: list[SuggestedRewrite] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "set": self.set,
+            "key_result": self.key_result,
+            "original": self.original,
+            "mode": self.mode,
+            "passed": self.passed,
+            "checked": self.checked,
+            "error": self.error,
+            "candidates": [candidate.to_dict() for candidate in self.candidates],
+        }
+
+
+@dataclass(slots=True)
 class SetSummary:
     """Counts for one OKR set (one team and cycle)."""
 
@@ -59,10 +115,7 @@ class Review:
     problems: list[InputProblem] = field(default_factory=list)
     language: str = "zh"  # language of report headings: "zh" or "en"
     notes: Mapping[str, Note] = field(default_factory=dict)  # the knowledge notes, by id, that explain findings
-    # Rewrite suggestions from ``check --suggest``, JSON-ready: set, key_result, original, mode, passed,
-    # checked, error and candidates (text, metric, baseline, target, unit, deadline, rationale,
-    # note_ids, assumptions, placeholders). Empty unless asked for.
-    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)  # from ``check --suggest``; empty unless asked
     tool_version: str = __version__
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 

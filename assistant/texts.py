@@ -6,7 +6,7 @@ must have the same keys and the same fields, which :func:`check_symmetry` verifi
 every table named in :data:`TEXT_TABLES`).
 
     from assistant.texts import words
-    words("report").get("en", "findings-heading", count=3)
+    words("report_labels").get("en", "top_to_fix", n=3)  # 'Top 3 to fix'
 """
 
 from __future__ import annotations
@@ -23,7 +23,19 @@ LANGUAGES: tuple[str, ...] = ("zh", "en")  # the languages every user-facing tex
 DEFAULT_LANGUAGE = "zh"
 
 # Every data file that holds user-facing words as [zh] / [en] tables. Add a file here when you add one.
-TEXT_TABLES: tuple[str, ...] = ("ui",)
+TEXT_TABLES: tuple[str, ...] = (
+    "ui",
+    "problems",
+    "report_labels",
+    "cli",
+    "checkin_texts",
+    "doctor",
+    "map",
+    "drafting",
+    "rewrite_texts",
+    "questions_texts",
+    "retrospective_texts",
+)
 
 
 class TextError(ValueError):
@@ -82,12 +94,24 @@ def check_symmetry(name: str, raw: Mapping[str, Any]) -> list[str]:
     if missing:
         return [f"{name}.toml: no [{language}] table" for language in missing]
     zh, en = (raw[language] for language in LANGUAGES)
-    problems = [f"{name}.toml: {key} only in [{'zh' if key in zh else 'en'}]" for key in sorted(set(zh) ^ set(en))]
+    return _compare(name, "", zh, en)
+
+
+def _compare(name: str, prefix: str, zh: Mapping[str, Any], en: Mapping[str, Any]) -> list[str]:
+    """Differences between the two languages of one table, nested tables (``levels = {…}``) included."""
+    problems = [
+        f"{name}.toml: {prefix}{key} only in [{'zh' if key in zh else 'en'}]" for key in sorted(set(zh) ^ set(en))
+    ]
     for key in sorted(set(zh) & set(en)):
-        if type(zh[key]) is not type(en[key]):
-            problems.append(f"{name}.toml: {key} is a {type(zh[key]).__name__} in zh, {type(en[key]).__name__} in en")
-        elif _fields(zh[key]) != _fields(en[key]):
+        here, there = zh[key], en[key]
+        if isinstance(here, Mapping) and isinstance(there, Mapping):
+            problems += _compare(name, f"{prefix}{key}.", here, there)
+        elif type(here) is not type(there):
             problems.append(
-                f"{name}.toml: {key} has fields {sorted(_fields(zh[key]))} in zh, {sorted(_fields(en[key]))} in en"
+                f"{name}.toml: {prefix}{key} is a {type(here).__name__} in zh, {type(there).__name__} in en"
+            )
+        elif _fields(here) != _fields(there):
+            problems.append(
+                f"{name}.toml: {prefix}{key} has fields {sorted(_fields(here))} in zh, {sorted(_fields(there))} in en"
             )
     return problems

@@ -17,6 +17,7 @@ from .analysis._patterns import CJK
 from .findings import Dimension, Finding
 from .model import OKRSet
 from .shipped import data_table
+from .texts import LANGUAGES
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 
@@ -166,4 +167,4 @@ def input_language(sets: Sequence[OKRSet]) -> str:
 
 def resolve_language(setting: str, sets: Sequence[OKRSet]) -> str:
     """The language of a whole run: ``zh`` / ``en`` when set, else read from the input (``auto``)."""
-    return setting if setting in ("zh", "en") else input_language(sets)
+    return setting if setting in LANGUAGES else input_language(sets)

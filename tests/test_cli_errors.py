@@ -274,8 +274,9 @@ def test_a_missing_file_does_not_claim_no_findings(tmp_path: Path, monkeypatch: 
     result = invoke("check", tmp_path / "missing.md")
     assert result.exit_code == 2
     assert "未发现问题" not in result.output and "No findings" not in result.output
-    assert "missing.md: no such file or folder" in result.stderr
+    assert "missing.md：找不到该文件或文件夹" in result.stderr  # the problem in the message language too
     assert "未检查任何内容" in result.stderr
+    assert "no such file" not in result.stderr
 
 
 def test_nothing_read_writes_no_report_and_says_so_in_english(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 import pytest
 
-from assistant.config import Config, ConfigError, config_from_mapping, find_config, load_config
+from assistant.config import Config, ConfigError
+from assistant.configfile import config_from_mapping, find_config, load_config
 from assistant.findings import Severity
 
 

@@ -1,7 +1,8 @@
 import pytest
 from builders import codes, kr, objective, okr_set, run
 
-from assistant.config import Config, config_from_mapping
+from assistant.config import Config
+from assistant.configfile import config_from_mapping
 from assistant.engine import check, suppressed_codes
 from assistant.findings import Dimension, Finding, Severity
 from assistant.rules import REGISTRY

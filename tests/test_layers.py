@@ -17,11 +17,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 
 # Lowest first. A module may import from its own layer or any layer below it, never above.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_gc", "shipped", "model", "findings", "scoring", "atomic", "stages", "texts"}),  # shared values
+    frozenset(
+        {"_gc", "shipped", "model", "findings", "scoring", "atomic", "stages", "texts", "palette"}
+    ),  # shared values
     frozenset({"analysis", "importers"}),  # reading text and files into the model
     frozenset({"rules", "config"}),  # the rule catalogue and the settings that select rules
     frozenset({"engine", "triage", "review"}),  # running the rules; the review a run produces
-    frozenset({"reports", "knowledge", "llm", "alignment_map", "checkin"}),  # outputs, guidance, the model
+    frozenset({"reports", "knowledge", "llm", "alignment_map", "checkin", "configfile"}),  # outputs, guidance, LLM
     frozenset({"assist"}),  # the LLM tasks and their offline counterparts
     frozenset({"evaluation"}),  # the harness that measures the tasks
     frozenset({"app", "cli"}),  # the edges people use

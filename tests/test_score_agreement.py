@@ -20,7 +20,8 @@ from assistant.app.texts import text
 from assistant.assist.candidates import suggestions
 from assistant.assist.offline import retrospective_skeleton
 from assistant.cli import app
-from assistant.config import Config, load_config
+from assistant.config import Config
+from assistant.configfile import load_config
 from assistant.engine import check
 from assistant.importers import load_paths
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..alignment_map import build_map, render_svg, summary_line
 from ..findings import Finding
 from ..model import OKRSet
-from .batch import bounded_review
+from .batch import bounded_review, problem_message
 from .context import AppContext
 from .texts import text
 
@@ -29,7 +29,7 @@ def map_from_uploads(paths: Sequence[str | Path], ctx: AppContext, language: str
     Files or rows that could not be read are listed above the map. Raises JobError over a cap or budget.
     """
     screened, done = bounded_review(paths, ctx, language, session=session, reports=False)
-    messages = [*screened.rejected, *(problem.describe() for problem in done.problems)]
+    messages = [*screened.rejected, *(problem_message(problem, language) for problem in done.problems)]
     problems = "".join(f"<li>{escape(message)}</li>" for message in messages)
     head = f'<ul class="okr-map-problems">{problems}</ul>' if problems else ""
     return head + (map_html(done.sets, done.findings, language) or f"<p>{escape(text(language, 'no_sets'))}</p>")

@@ -7,6 +7,7 @@ names in problems and reports. A review runs in a process of its own with a time
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -14,13 +15,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from ..findings import Dimension, Finding, ImportResult, Severity
+from ..findings import Dimension, Finding, ImportResult, InputProblem, Severity
+from ..importers.messages import problem_text
 from ..model import OKRSet
 from ..review import Review
 from ..rules.catalogue import dimension_label
 from .context import UPLOAD_SUFFIXES, AppContext
 from .jobs import JobError, run_bounded
-from .panel import BADGE_COLOURS, item_label
+from .panel import badge_colours, item_label
 from .review_job import Reviewed, read_uploads, review_files
 from .texts import LANGUAGES, text
 
@@ -36,6 +38,7 @@ class Screened:
     rejected: list[str] = field(default_factory=list)  # type, size per file, files or bytes per request
     names: list[str] = field(default_factory=list)
     size: int = 0
+    digests: set[str] = field(default_factory=set)  # of the files taken, so one uploaded twice is read once
 
 
 @dataclass
@@ -47,8 +50,22 @@ class Loaded:
     rejected: list[str] = field(default_factory=list)  # uploads refused before reading (type, size)
     names: list[str] = field(default_factory=list)
 
-    def messages(self) -> list[str]:
-        return [*self.rejected, *(problem.describe() for problem in self.result.problems)]
+    def messages(self, language: str) -> list[str]:
+        return [*self.rejected, *(problem_message(problem, language) for problem in self.result.problems)]
+
+
+def problem_message(problem: InputProblem, language: str) -> str:
+    """An importer problem in the page's language: its code and parameters rendered by the importers' words."""
+    return problem_text(problem, language)
+
+
+def file_digest(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (empty when it cannot be read): the same file uploaded twice is one file."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def upload_name(path: str | Path) -> str:
@@ -71,7 +88,10 @@ def screen_uploads(paths: Iterable[str | Path], ctx: AppContext, language: str) 
         except OSError:
             screened.rejected.append(text(language, "upload_gone", name=name))
             continue
-        if size > file_limit:
+        digest = file_digest(path) if size <= file_limit else ""
+        if digest and digest in screened.digests:
+            screened.rejected.append(text(language, "duplicate_upload", name=name))
+        elif size > file_limit:
             mb = f"{size / MB:.1f}"
             screened.rejected.append(text(language, "too_large", name=name, size=mb, limit=ctx.max_upload_mb))
         elif len(screened.files) >= limits.request_files:
@@ -80,6 +100,7 @@ def screen_uploads(paths: Iterable[str | Path], ctx: AppContext, language: str) 
             screened.rejected.append(text(language, "request_too_large", name=name, limit=limits.request_mb))
         else:
             screened.files.append((str(path), name))
+            screened.digests.add(digest)
             screened.size += size
     return screened
 
@@ -100,18 +121,23 @@ class BatchReview:
     reports: list[Path]
 
     def counts_line(self, language: str) -> str:
-        summary = self.review.summary()
-        return text(
-            language,
-            "counts",
-            sets=summary.sets,
-            objectives=summary.objectives,
-            key_results=summary.key_results,
-            findings=summary.findings,
-            error=summary.by_severity.get("error", 0),
-            warning=summary.by_severity.get("warning", 0),
-            info=summary.by_severity.get("info", 0),
-        )
+        return counts_line(self.review, language)
+
+
+def counts_line(review: Review, language: str) -> str:
+    """How many sets, objectives, key results and findings (by severity) a review holds, in one line."""
+    summary = review.summary()
+    return text(
+        language,
+        "counts",
+        sets=summary.sets,
+        objectives=summary.objectives,
+        key_results=summary.key_results,
+        findings=summary.findings,
+        error=summary.by_severity.get("error", 0),
+        warning=summary.by_severity.get("warning", 0),
+        info=summary.by_severity.get("info", 0),
+    )
 
 
 def bounded_review(
@@ -205,7 +231,7 @@ def batch_review(screened: Screened, done: Reviewed, ctx: AppContext, language: 
         language=language,
         notes=ctx.notebook.notes,
     )
-    messages = [*screened.rejected, *(problem.describe() for problem in done.problems)]
+    messages = [*screened.rejected, *(problem_message(problem, language) for problem in done.problems)]
     return BatchReview(review, messages, list(done.reports))
 
 
@@ -217,6 +243,10 @@ class LastReview:
     sets: list[OKRSet]
     findings: list[Finding]
     language: str
+
+    def review(self, language: str) -> Review:
+        """The review again, for its counts and charts in ``language`` (no inputs or problems: not needed)."""
+        return Review(inputs=[], sets=self.sets, findings=self.findings, problems=[], language=language, notes={})
 
 
 FINDING_COLUMNS = ("col_team", "col_item", "col_code", "col_dimension", "col_severity", "col_message", "col_fix")
@@ -259,9 +289,10 @@ def filter_choices(rows: Sequence[Sequence[str]], language: str) -> dict[str, li
     }
 
 
-def severity_colours() -> dict[str, str]:
-    """Severity label → colour, in both languages, for the charts: the same colours as the panel's badges."""
-    return {text(lang, s.value): BADGE_COLOURS[s.value] for lang in LANGUAGES for s in SEVERITIES}
+def severity_colours(language: str | None = None) -> dict[str, str]:
+    """Severity label → colour (in ``language``, else both), for the charts: the colours of the panel's badges."""
+    languages = LANGUAGES if language is None else (language,)
+    return {text(lang, s.value): badge_colours()[s.value] for lang in languages for s in SEVERITIES}
 
 
 def dimension_counts(review: Review, language: str) -> list[dict[str, object]]:

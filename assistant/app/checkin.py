@@ -19,8 +19,9 @@ from ..checkin.report import progress_chart, render_checkin
 from ..checkin.texts import label, status_label
 from ..importers._values import due_date
 from ..reports import write_atomic
-from .batch import load_uploads
+from .batch import load_uploads, problem_message
 from .context import AppContext
+from .texts import text
 
 __all__ = ["TABLE_KEYS", "CheckinView", "checkin_headers", "checkin_rows", "parse_date", "run_checkin"]
 
@@ -97,13 +98,13 @@ def run_checkin(
     view = CheckinView(headers=checkin_headers(language))
     day, bad_date = parse_date(as_of, today)
     if bad_date:
-        view.messages.append(f"{label('as_of', language)}: {bad_date}")
+        view.messages.append(text(language, "bad_date", value=str(as_of).strip(), day=day.isoformat()))
     loaded = load_uploads(paths, ctx, language)
-    view.messages += loaded.messages()
+    view.messages += loaded.messages(language)
     if not loaded.sets:
         return view
     sets, notices = merge_series(loaded.sets)
-    view.messages += [notice.describe() for notice in notices]
+    view.messages += [problem_message(notice, language) for notice in notices]
     review = analyse_checkins(sets, day, config=ctx.config, language=language)
     review.problems = [*loaded.result.problems, *notices]
     view.review = review

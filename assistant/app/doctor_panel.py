@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..configfile import knowledge_settings_of, llm_settings_of
 from ..llm.doctor import DoctorReport, diagnose, source_words, words
 
 if TYPE_CHECKING:
@@ -25,11 +26,11 @@ def run_doctor(config: Config, language: str, *, round_trip: bool = True) -> Doc
     from ..llm import LLMSettingsError
 
     try:
-        settings = config.llm_settings()
+        settings = llm_settings_of(config)
     except LLMSettingsError as exc:
         settings = exc
     try:
-        knowledge = config.knowledge_settings()
+        knowledge = knowledge_settings_of(config)
     except SettingsError as exc:
         knowledge = exc
     return diagnose(

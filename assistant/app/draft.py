@@ -11,18 +11,17 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..assist.drafting import DraftingSession
-from ..assist.questions import guiding_questions
-from ..assist.rewrite import rewrite_kr
+from ..assist.questions import QuestionsOutcome, guiding_questions
+from ..assist.rewrite import RewriteOutcome, rewrite_kr
 from ..assist.schemas import DraftObjective
 from .context import AppContext
 from .texts import text
 
 TABLE_COLUMNS = ("col_objective_no", "col_objective", "col_kr_no", "col_kr", "col_owner")
-DRAFT_TEAM = {"zh": "我的团队", "en": "My team"}
 
 
 def new_session(ctx: AppContext, language: str) -> DraftingSession:
-    return DraftingSession(language, team=DRAFT_TEAM[language], **ctx.tools)
+    return DraftingSession(language, team=text(language, "my_team"), **ctx.tools)
 
 
 def in_language(session: DraftingSession | None, ctx: AppContext, language: str) -> DraftingSession:
@@ -32,8 +31,7 @@ def in_language(session: DraftingSession | None, ctx: AppContext, language: str)
     if session.language == language:
         return session
     switched = new_session(ctx, language)
-    switched.history = list(session.history)
-    switched.set_draft(session.draft)
+    switched.carry_over(session)  # history, draft, cycle, context, undo steps
     return switched
 
 
@@ -108,6 +106,14 @@ def _lookup(draft: Sequence[DraftObjective], ref: str) -> tuple[DraftObjective, 
 
 def assist_item(session: DraftingSession, ref: str | None, action: str, ctx: AppContext) -> str:
     """Rewrite candidates (``action="rewrite"``) or guiding questions for one item of the draft, as text."""
+    outcome = assist_outcome(session, ref, action, ctx)
+    return outcome if isinstance(outcome, str) else outcome.describe(session.language)
+
+
+def assist_outcome(
+    session: DraftingSession, ref: str | None, action: str, ctx: AppContext
+) -> RewriteOutcome | QuestionsOutcome | str:
+    """The rewrite or questions outcome for one item, or the words saying why there is none (no item, not a KR)."""
     language = session.language
     found = _lookup(session.draft, ref) if ref else None
     if found is None:
@@ -118,13 +124,17 @@ def assist_item(session: DraftingSession, ref: str | None, action: str, ctx: App
             return text(language, "not_a_kr")
         others = [k.text for k in objective.key_results if k is not kr]
         outcome = rewrite_kr(
-            kr.text, objective=objective.text, context=" / ".join(others), language=language, **ctx.tools
+            kr.text,
+            objective=objective.text,
+            context=" / ".join([session.context_text(), *others]).strip(" /"),  # what the user said in the chat
+            language=language,
+            **ctx.tools,
         )
-        return outcome.describe(language)
+        return outcome
     if kr is None:
         outcome = guiding_questions(objective.text, kind="objective", language=language, **ctx.tools)
     else:
         outcome = guiding_questions(
             kr.text, kind="key_result", objective=objective.text, language=language, **ctx.tools
         )
-    return outcome.describe(language)
+    return outcome

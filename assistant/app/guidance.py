@@ -26,7 +26,9 @@ def search_html(ctx: AppContext, question: str, k: int, language: str) -> str:
         items.append(
             f'<div class="okr-passage" data-note="{escape(passage.note_id)}">'
             f"<h4>{number}. {escape(passage.title)} › {escape(passage.section)}</h4>"
-            f"<p><code>{escape(passage.note_id)}</code> <small>score {passage.score:.3f}</small></p>"
+            f'<details class="okr-ids"><summary><small>{escape(text(language, "details"))}</small></summary>'
+            f"<small>{escape(text(language, 'note_id'))}: <code>{escape(passage.note_id)}</code> · "
+            f"{escape(text(language, 'relevance'))} {passage.score:.2f}</small></details>"
             f'<p style="white-space:pre-wrap">{escape(passage.text)}</p>{sources}</div>'
         )
     return "".join(items)

@@ -11,13 +11,10 @@ from html import escape
 
 from ..findings import Dimension, Finding
 from ..knowledge.notes import Note
-from ..rules.catalogue import dimension_label, dimension_letter, rules
+from ..palette import severity_swatches
+from ..rules.catalogue import dimension_label, rules
 from ..triage import groupable_codes
 from .texts import text
-
-BADGE_COLOURS = {"error": "#b42318", "warning": "#b54708", "info": "#475467"}
-WHOLE_SET = {"zh": "整组", "en": "Whole set"}  # where a set-level finding is, in place of an item ref
-RULE_LABEL = {"zh": "规则", "en": "Rule"}
 
 
 def item_label(finding: Finding, language: str) -> str:
@@ -28,10 +25,9 @@ def item_label(finding: Finding, language: str) -> str:
     """
     if finding.objective or finding.key_result:
         return finding.item
-    lang = "en" if language == "en" else "zh"
     if finding.code in groupable_codes() and finding.evidence:
-        return f"{WHOLE_SET[lang]}{'：' if lang == 'zh' else ': '}{finding.evidence}"
-    return WHOLE_SET[lang]
+        return text(language, "whole_set_of", refs=finding.evidence)
+    return text(language, "whole_set")
 
 
 def rule_title(code: str, language: str) -> str:
@@ -40,8 +36,13 @@ def rule_title(code: str, language: str) -> str:
     return info.title.get("en" if language == "en" else "zh", "") if info else ""
 
 
+def badge_colours() -> dict[str, str]:
+    """Severity value → the colour of its badge (assistant/data/palette.toml, as in charts and reports)."""
+    return {name: swatch.colour for name, swatch in severity_swatches().items()}
+
+
 def _badge(severity: str, language: str) -> str:
-    colour = BADGE_COLOURS[severity]
+    colour = badge_colours()[severity]
     label = escape(text(language, severity))
     return (
         f'<span class="okr-badge okr-{severity}" style="background:{colour};color:#fff;border-radius:4px;'
@@ -56,22 +57,24 @@ def _finding(finding: Finding, notes: Mapping[str, Note], language: str) -> str:
     if note is not None:
         why = (
             f"<p><b>{escape(text(language, 'why'))}</b>{colon}{escape(note.summary_in(language))} "
-            f"<small>{left}{escape(note.title_in(language))} · {escape(note.id)}{right}</small></p>"
+            f"<small>{left}{escape(note.title_in(language))}{right}</small></p>"
+            f'<p class="okr-ids"><small>{escape(text(language, "note_id"))}{colon}<code>{escape(note.id)}</code>'
+            "</small></p>"
         )
     where = item_label(finding, language)
     shown = finding.evidence and finding.evidence not in where  # a folded notice's refs are already named
     evidence = f"<p><q>{escape(finding.evidence)}</q></p>" if shown else ""
     title = rule_title(finding.code, language)
     rule = (
-        f'<p class="okr-rule"><b>{escape(RULE_LABEL["en" if language == "en" else "zh"])}</b>{colon}'
+        f'<p class="okr-rule"><b>{escape(text(language, "rule"))}</b>{colon}'
         f"{escape(title)} <small>{left}{escape(finding.code)}{right}</small></p>"
         if title
         else ""
     )
     return (
         f'<details class="okr-finding" data-code="{escape(finding.code)}">'
-        f'<summary>{_badge(finding.severity.value, language)} <code title="{escape(title)}">{escape(finding.code)}'
-        f"</code> <b>{escape(where)}</b> {escape(finding.message)}</summary>"
+        f"<summary>{_badge(finding.severity.value, language)} <b>{escape(where)}</b> {escape(finding.message)}"
+        "</summary>"
         f"{rule}{evidence}<p><b>{escape(text(language, 'fix'))}</b>{colon}{escape(finding.fix)}</p>{why}</details>"
     )
 
@@ -85,7 +88,7 @@ def findings_html(findings: Sequence[Finding], notes: Mapping[str, Note], langua
         group = sorted((f for f in findings if f.dimension is dimension), key=lambda f: -f.severity.rank)
         if not group:
             continue
-        title = f"{dimension_letter(dimension)} · {dimension_label(dimension, language)} ({len(group)})"
+        title = f"{dimension_label(dimension, language)} ({len(group)})"  # no CLASSIC letter: S and C repeat
         parts.append(f'<h4 class="okr-dimension">{escape(title)}</h4>')
         parts.extend(_finding(f, notes, language) for f in group)
     parts.append("</div>")

@@ -15,10 +15,11 @@ from typing import Any
 from .. import scoring
 from ..assist.retrospective import draft_retrospective, read_checkins
 from ..model import KeyResult, Objective, OKRSet
-from .batch import job_message, load_uploads, screen_uploads, upload_name
+from ..palette import band_swatches
+from .batch import job_message, load_uploads, problem_message, screen_uploads, upload_name
 from .context import AppContext
 from .jobs import JobError, run_bounded
-from .texts import text
+from .texts import LANGUAGES, text
 
 TABLE_COLUMNS = ("col_objective", "col_kr", "col_score", "col_note")
 BAND_LABELS = {
@@ -28,7 +29,6 @@ BAND_LABELS = {
     scoring.Band.high: "band_high",
     scoring.Band.conservative: "band_full",
 }
-TABLE_TEAM = {"zh": "我的团队", "en": "My team"}
 
 
 @dataclass
@@ -75,7 +75,7 @@ def set_from_table(rows: Sequence[Sequence[Any]], language: str) -> ScoredInput:
         if note:
             found.checkins[objective.kr_ref(kr)] = note
     if objectives:
-        found.sets.append(OKRSet(team=TABLE_TEAM[language], objectives=list(objectives.values())))
+        found.sets.append(OKRSet(team=text(language, "my_team"), objectives=list(objectives.values())))
     return found
 
 
@@ -89,7 +89,7 @@ def scored_input(
     """The uploaded scores when a file is given, else the table; check-in notes from their file when given."""
     if upload:
         loaded = load_uploads([upload], ctx, language)
-        found = ScoredInput(sets=loaded.sets, messages=loaded.messages())
+        found = ScoredInput(sets=loaded.sets, messages=loaded.messages(language))
     else:
         found = set_from_table(rows or [], language)
     if checkins:
@@ -117,15 +117,31 @@ def _add_checkins(found: ScoredInput, path: str | Path, ctx: AppContext, languag
     except JobError as exc:
         return [f"{name}: {job_message(exc, ctx, language)}"]
     found.checkins.update(notes)
-    return [p.describe().replace(str(path), name) for p in problems]
+    return [problem_message(p, language).replace(str(path), name) for p in problems]
+
+
+def _band_figures(ctx: AppContext) -> dict[str, str]:
+    """The numbers in the band labels: the configured marks and the healthy band."""
+    marks = scoring.marks(ctx.config)
+    edges = {"low": marks.low, "full": marks.full, "healthy_low": scoring.HEALTHY_BAND[0]}
+    edges["healthy_high"] = scoring.HEALTHY_BAND[1]
+    return {name: f"{value:g}" for name, value in edges.items()}
+
+
+def band_colours(ctx: AppContext) -> dict[str, str]:
+    """Band label → colour, in both languages, for the chart: red below the low mark, green in the healthy band."""
+    figures, swatches = _band_figures(ctx), band_swatches()
+    return {
+        text(language, key, **figures): swatches[band.value].colour
+        for language in LANGUAGES
+        for band, key in BAND_LABELS.items()
+    }
 
 
 def distribution(sets: Sequence[OKRSet], ctx: AppContext, language: str) -> list[dict[str, Any]]:
     """Every scored KR as a percentage with its band against the healthy 60–70%, in reading order."""
     marks = scoring.marks(ctx.config)
-    edges = {"low": marks.low, "full": marks.full, "healthy_low": scoring.HEALTHY_BAND[0]}
-    edges["healthy_high"] = scoring.HEALTHY_BAND[1]
-    figures = {name: f"{value:g}" for name, value in edges.items()}  # the band labels show the configured marks
+    figures = _band_figures(ctx)  # the band labels show the configured marks
     rows: list[dict[str, Any]] = []
     for okr_set in sets:
         prefix = f"{okr_set.team} " if len(sets) > 1 else ""

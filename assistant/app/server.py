@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
+from ..configfile import llm_settings_of
 from ..llm import LLM
 from .context import UPLOAD_SUFFIXES, UPLOADS, AppContext, new_workdir
 from .guard import AppGuard, LoginThrottle
@@ -66,7 +67,7 @@ def create_context(
     """
     owned = workdir is None
     folder = workdir or new_workdir()
-    settings = None if offline else config.llm_settings()
+    settings = None if offline else llm_settings_of(config)
     llm = LLM.from_settings(settings) if settings is not None else None
     bounds = (limits or shipped_limits()).with_options(upload_mb=max_upload_mb)
     return AppContext(
@@ -96,7 +97,7 @@ def launch(
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     from starlette.middleware import Middleware
 
-    from .ui import CSS, build_ui
+    from .ui import CSS, THEME, build_ui
 
     guard = Middleware(
         AppGuard,
@@ -124,6 +125,7 @@ def launch(
         quiet=quiet,
         show_error=True,
         css=CSS,
+        theme=THEME,
         footer_links=["api", "settings"],
         pwa=False,
         mcp_server=False,

@@ -20,17 +20,16 @@ from functools import partial
 import gradio as gr
 
 from .context import AppContext
-from .tabs import alignment, batch, draft, guidance, retro
+from .tabs import alignment, batch, checkin, draft, guidance, retro, settings
 from .texts import LANGUAGE_CHOICES, language_of, text
+from .theme import css, theme
 from .updates import Relabel
 from .wiring import SPREAD, Label, Page
 
-TABS = (draft.build, batch.build, alignment.build, retro.build, guidance.build)  # in page order
-CSS = """
-.okr-panel details { border-bottom: 1px solid var(--border-color-primary); padding: 4px 0; }
-.okr-panel summary { cursor: pointer; }
-.okr-map { overflow: auto; max-height: 80vh; border: 1px solid var(--border-color-primary); }
-"""
+# in page order
+TABS = (draft.build, batch.build, checkin.build, alignment.build, retro.build, guidance.build, settings.build)
+CSS = css()  # gradio takes the CSS and theme at launch (server.py)
+THEME = theme()
 
 
 @dataclass(frozen=True)
@@ -69,8 +68,9 @@ def build_page(ctx: AppContext) -> tuple[gr.Blocks, Page]:
     with gr.Blocks(title=page.text("title"), analytics_enabled=False, delete_cache=cache_age) as blocks:
         page.add("language", gr.State(page.language))
         page.add("reviewed", gr.State(None, time_to_live=limits.idle_seconds))  # the last batch review
-        with gr.Row():
-            page.heading("title", 2)
+        with gr.Row(elem_id="okr-header", equal_height=True):
+            with gr.Column(scale=4, min_width=200):
+                page.heading("title", 2)
             page.add(
                 "switch",
                 page.labelled(
@@ -78,6 +78,10 @@ def build_page(ctx: AppContext) -> tuple[gr.Blocks, Page]:
                     {"label": "language"},
                     choices=list(LANGUAGE_CHOICES),
                     value=page.language,
+                    show_label=False,
+                    container=False,
+                    scale=1,
+                    min_width=160,
                     elem_id="language-switch",
                 ),
             )

@@ -7,7 +7,7 @@ Only :func:`gradio_value` knows gradio's and pandas' shapes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -15,6 +15,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import gradio as gr
 import pandas as pd
+
+from .texts import LANGUAGES, text
 
 
 @runtime_checkable
@@ -51,13 +53,18 @@ class Shown:
 
 @dataclass(frozen=True)
 class Choices:
-    """A dropdown's choices (labels, or ``(label, value)`` pairs) and the chosen value."""
+    """A dropdown's, radio's or checklist's choices (labels, or ``(label, value)`` pairs) and the chosen value.
+
+    ``visible`` shows or hides the component with them (None: as it is).
+    """
 
     choices: Sequence[str] | Sequence[tuple[str, str]]
-    value: str | None
+    value: str | list[str] | None
+    visible: bool | None = None
 
     def gradio(self) -> Any:
-        return gr.update(choices=list(self.choices), value=self.value)
+        shown = {} if self.visible is None else {"visible": self.visible}
+        return gr.update(choices=list(self.choices), value=self.value, **shown)
 
 
 @dataclass(frozen=True)
@@ -73,13 +80,20 @@ class Table:
 
 @dataclass(frozen=True)
 class Records:
-    """A chart's data: one mapping per bar; ``columns`` name them when there may be no rows at all."""
+    """A chart's data: one mapping per bar; ``columns`` name them when there may be no rows at all.
+
+    ``colours`` (series label → colour) goes with data whose labels changed language: the browser swaps only
+    the data of a chart whose settings are unchanged, keeping the old legend, so a different colour map
+    (the new language's labels only) makes it redraw the whole chart.
+    """
 
     rows: Sequence[dict[str, Any]]
     columns: Sequence[str] = field(default=())
+    colours: Mapping[str, str] | None = None
 
     def gradio(self) -> Any:
-        return pd.DataFrame(list(self.rows), columns=list(self.columns) or None)
+        frame = pd.DataFrame(list(self.rows), columns=list(self.columns) or None)
+        return frame if self.colours is None else gr.update(value=frame, color_map=dict(self.colours))
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,14 @@ class Relabel:
     def gradio(self) -> Any:
         change: dict[str, Any] = {self.prop: self.words}
         return gr.update(**change)
+
+
+def reworded(shown: str | None, keys: Sequence[str], language: str) -> str | Keep:
+    """A hint (one of ui.toml's ``keys``, in any language) in ``language``; anything else is kept as it is."""
+    said = {text(other, key): key for other in LANGUAGES for key in keys}
+    if not shown or shown not in said:
+        return KEEP if shown else text(language, keys[0])
+    return text(language, said[shown])
 
 
 def gradio_value(value: Any) -> Any:

@@ -37,7 +37,9 @@ from ..findings import Dimension, Finding, Severity
 from ..model import KeyResult, Objective, OKRSet
 from ..rules.catalogue import tagged
 from ..shipped import data_table
+from ..texts import LANGUAGES
 from .schemas import RewriteCandidate
+from .wording import one_line
 
 __all__ = [
     "PLACEHOLDERS",
@@ -51,7 +53,6 @@ __all__ = [
     "suggestions",
 ]
 
-LANGUAGES = ("zh", "en")
 KR_REF = "O1.KR1"
 
 # Findings left out of a candidate's verdict, because a one-KR set causes them or the KR's wording
@@ -165,9 +166,9 @@ def _integers(text: str) -> set[int]:
         if value.is_integer():
             out.add(int(value))
     for match in _CHINESE_NUMERAL_RUN.finditer(text):
-        value = parse_number(match.group())
-        if value is not None and value.is_integer():
-            out.add(int(value))
+        number = parse_number(match.group())
+        if number is not None and number.is_integer():
+            out.add(int(number))
     for match in _MONTH_WORD.finditer(text):
         out.add(_MONTH_NUMBERS[match.group(1).lower()])
     return out
@@ -333,15 +334,11 @@ def feedback(check: CandidateCheck, language: str) -> str:
             table["finding"].format(
                 code=finding.code,
                 severity=table["severity"][finding.severity.value],
-                message=_one_line(finding.message),
-                fix=_one_line(finding.fix),
+                message=one_line(finding.message),
+                fix=one_line(finding.fix),
             )
         )
     lines.extend(table["invented"].format(number=number) for number in check.invented_numbers)
     if not check.language_ok:
         lines.append(table["language"])
     return "\n".join(lines)
-
-
-def _one_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()

@@ -22,7 +22,9 @@ from ..checkin.analysis import CheckinFinding, SetCheck, figure
 from ..checkin.texts import agenda_text, label, status_label
 from ..importers.checkin_notes import parse_kr_ref
 from ..llm import LLM, LLMError
-from .rewrite import LeakGuard, NotePassage, passages_from_notes, render_passages, system_texts, unique
+from .passages import NotePassage, passages_from_notes, render_passages
+from .prompting import LeakGuard, system_texts
+from .wording import unique
 
 if TYPE_CHECKING:
     from ..knowledge import NoteBook

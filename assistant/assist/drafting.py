@@ -10,11 +10,14 @@ blocks, earlier turns are the history). Then ``prompts/draft-extract`` turns the
 message and the reply into the new draft, which is validated; when that fails the previous draft
 stays and the error is recorded.
 
-Without an LLM the coach is deterministic: the first message becomes the objective (its other lines
-the KRs, when they look like KRs), later messages add KRs (one per line or per "；"), "O: …" / "改 O：…"
-replaces the objective, "KR2: …" replaces a KR, "新 O：…" / "new O: …" starts another objective.
-Each reply lists the findings and, for KRs that are not measurable or read as activities, the
-offline rewrite templates.
+Without an LLM the coach is deterministic: each line of a message is read by
+:mod:`assistant.assist.intents` (patterns per language in ``assistant/data/intents.toml``): context
+statements, set / add an objective, add / replace / delete / move a KR by number, undo, cycle, team,
+owner, deadline, confidence, "what is wrong", a rewrite of KRn, guiding questions, a method question
+(answered from the notes), greetings. A line it cannot place is answered with what the coach can do,
+never turned into a KR. Each reply says what changed, the findings on it (with a rewrite template
+for a KR that is not measurable or reads as an activity) and the one or two most useful next steps;
+its words are in ``assistant/data/drafting.toml``.
 
 Ownership while drafting: owners are usually settled after the wording, in the handshake meeting, so
 the findings for a missing owner (OWN001, OWN002) are left out of the session's findings; those for
@@ -27,30 +30,28 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..analysis.quantities import find_quantities
+from ..analysis.timebounds import find_timebound
 from ..config import Config
 from ..engine import check
 from ..findings import Dimension, Finding, Severity
 from ..llm import LLM, LLMError
 from ..model import KeyResult, Objective, OKRSet
 from ..rules.catalogue import tagged
+from ..texts import LANGUAGES, Words, words
+from .intents import Intent, classify, wish_in
 from .offline import template_rewrites
-from .rewrite import (
-    LeakGuard,
-    NotePassage,
-    merge_passages,
-    passages_from_notes,
-    passages_from_retriever,
-    render_findings,
-    render_passages,
-    system_texts,
-    unique,
-)
+from .passages import NotePassage, merge_passages, passages_from_notes, passages_from_retriever, render_passages
+from .prompting import LeakGuard, render_findings, system_texts
+from .questions import guiding_questions
+from .rewrite import rewrite_kr
 from .schemas import DraftKR, DraftObjective
+from .wording import unique
 
 if TYPE_CHECKING:
     from ..knowledge import NoteBook
@@ -66,7 +67,6 @@ __all__ = [
     "render_draft",
 ]
 
-LANGUAGES = ("zh", "en")
 HIDDEN_WHILE_DRAFTING = tagged("hidden-while-drafting")  # no owner yet: normal while drafting
 MAX_OBJECTIVES = 10  # sanity limits on a draft (the five-four principle itself is the engine's job)
 MAX_KEY_RESULTS = 10
@@ -78,6 +78,7 @@ LISTED_FINDINGS = 8  # findings an offline reply lists before "and N more"
 SUGGEST_DIMENSIONS = frozenset({Dimension.measurable, Dimension.outcome})
 SUGGEST_SEVERITIES = frozenset({Severity.error, Severity.warning})
 WANTED_KRS = 3
+GUIDANCE_CHARS = 400  # how much of a note passage a guidance answer quotes
 
 
 class ExtractedDraft(BaseModel):
@@ -130,10 +131,10 @@ def clean_draft(objectives: Iterable[DraftObjective | Mapping[str, Any]]) -> lis
 
 def render_draft(objectives: Sequence[DraftObjective], language: str) -> str:
     """The draft as indented lines (``O1：…`` then ``  KR1：…``), or a line saying it is empty."""
+    t = _words()
     if not objectives:
-        return "（还没有目标）" if language == "zh" else "(no objective yet)"
-    colon = "：" if language == "zh" else ": "
-    owner_word = "负责人" if language == "zh" else "owner"
+        return t.get(language, "empty_draft")
+    colon, owner_word = t.get(language, "colon"), t.get(language, "owner_word")
     lines: list[str] = []
     for o_number, objective in enumerate(objectives, start=1):
         owner = f"（{owner_word}{colon}{objective.owner}）" if objective.owner else ""
@@ -154,30 +155,29 @@ def _copy(objectives: Sequence[DraftObjective]) -> list[DraftObjective]:
 
 # ---------------------------------------------------------------- offline parsing
 
-_OBJECTIVE_COMMAND = re.compile(
-    r"^\s*(?P<verb>修改|改成|改|换成|新增|新|change|edit|new|add)?\s*(?:the\s+)?"
-    r"(?:objective|目标|O)\s*(?P<n>\d+)?\s*(?:改为|改成|为|to)?\s*[:：]\s*(?P<text>\S.*)$",
-    re.IGNORECASE,
-)
 _KR_LABEL = re.compile(
     r"^\s*(?:O\s*(?P<o>\d+)\s*[.．\-]?\s*)?(?:KR|关键结果)\s*(?P<n>\d+)?\s*(?:改为|改成|换成|change\s+to\b|to\b)?\s*[:：.、)）]?\s*",
     re.IGNORECASE,
 )
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}\s*[.、)）](?!\d)|[(（]\d{1,2}[)）]|[-*•·])\s*")
-_ITEM_SPLIT = re.compile(r"[；;]\s*|\n")
-_NEW_VERBS = {"新增", "新", "new", "add"}
+_ITEM_SPLIT = re.compile(r"[；;]\s*")
+DRAFT_EDITS = frozenset(
+    {"set_objective", "add_objective", "add_kr", "replace_kr", "delete_kr", "move_kr", "swap_kr", "set_owner"}
+)
 
 
 @dataclass(slots=True)
 class _Change:
-    """What one offline turn did to the draft, for the reply."""
+    """What one offline turn did to the draft, and what it asked for besides, for the reply."""
 
     objective_set: str = ""  # the first objective
     objective_replaced: list[int] = field(default_factory=list)  # objective numbers (1-based)
     objective_added: list[int] = field(default_factory=list)
     krs_added: list[tuple[int, int]] = field(default_factory=list)  # (objective, KR) numbers
     krs_replaced: list[tuple[int, int]] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)  # lines read as context or questions
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # other edits: (text key, fields)
+    requests: list[tuple[Intent, str]] = field(default_factory=list)  # what is not an edit, with its line
+    ignored: list[str] = field(default_factory=list)  # lines not put into the draft
 
     @property
     def touched_krs(self) -> list[tuple[int, int]]:
@@ -186,17 +186,13 @@ class _Change:
     @property
     def empty(self) -> bool:
         return not (
-            self.objective_set or self.objective_replaced or self.objective_added or self.krs_added or self.krs_replaced
+            self.objective_set
+            or self.objective_replaced
+            or self.objective_added
+            or self.krs_added
+            or self.krs_replaced
+            or self.notes
         )
-
-
-def _items(message: str) -> list[str]:
-    return [part.strip() for part in _ITEM_SPLIT.split(message) if part.strip()]
-
-
-def _kr_like(line: str) -> bool:
-    """A line that reads as a key result: a KR label, a list mark, or a figure."""
-    return bool(_KR_LABEL.match(line) or _LIST_MARK.match(line) or re.search(r"\d|%|％", line))
 
 
 def _strip_kr(line: str) -> tuple[int | None, int | None, str]:
@@ -209,35 +205,48 @@ def _strip_kr(line: str) -> tuple[int | None, int | None, str]:
     return None, None, _LIST_MARK.sub("", line, count=1).strip()
 
 
-def _objective_text(line: str) -> str:
-    match = _OBJECTIVE_COMMAND.match(line)
-    return match["text"].strip() if match else _LIST_MARK.sub("", line, count=1).strip()
+def _lines(message: str, language: str, has_objective: bool) -> Iterator[tuple[Intent, str]]:
+    """Each line's intent; a key-result line holding several items ("a；b") yields one per item."""
+    for line in (part.strip() for part in message.splitlines() if part.strip()):
+        intent = classify(line, language, has_objective=has_objective)
+        if intent.name in ("add_kr", "replace_kr") and _ITEM_SPLIT.search(intent.text or line):
+            first, *rest = [item.strip() for item in _ITEM_SPLIT.split(intent.text or line) if item.strip()]
+            yield replace(intent, text=first), line
+            for item in rest:
+                yield replace(classify(item, language, has_objective=True), text=""), item
+        else:
+            yield intent, line
+        has_objective = has_objective or intent.name in ("set_objective", "add_objective")
 
 
-def _is_question(line: str) -> bool:
-    return line.rstrip().endswith(("?", "？"))
+def _kr_index(number: int | None, count: int) -> int | None:
+    """A 0-based index for a 1-based KR number (-1: the last one); None when out of range."""
+    if number is None:
+        return None
+    index = count - 1 if number == -1 else number - 1
+    return index if 0 <= index < count else None
 
 
-def apply_message(draft: list[DraftObjective], message: str) -> _Change:
-    """Change ``draft`` in place the way the offline coach reads ``message``; say what changed."""
+def apply_message(draft: list[DraftObjective], message: str, language: str = "zh") -> _Change:
+    """Change ``draft`` in place the way the offline coach reads ``message``; say what changed.
+
+    Each line is read by :func:`~assistant.assist.intents.classify`; edits of objectives and KRs
+    are applied here, everything else (cycle, undo, rewrite requests …) is left in ``requests``.
+    """
     change = _Change()
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    if not draft:
-        first, rest = lines[0], lines[1:]
-        draft.append(DraftObjective(text=_objective_text(first)))
-        change.objective_set = draft[0].text
-        if not any(_kr_like(line) or _OBJECTIVE_COMMAND.match(line) for line in rest):
-            change.ignored.extend(rest)
-            return change
-        message = "\n".join(rest)
     current = len(draft)  # the objective new KRs go under: the last one
-    for line in (item for chunk in message.splitlines() for item in _items(chunk)):
-        command = _OBJECTIVE_COMMAND.match(line)
-        if command:
-            number = int(command["n"]) if command["n"] else None
-            verb = (command["verb"] or "").lower()
-            text = command["text"].strip()
-            if (number is None and verb in _NEW_VERBS) or (number is not None and number > len(draft)):
+    for intent, line in _lines(message, language, bool(draft)):
+        if intent.name not in DRAFT_EDITS:
+            change.requests.append((intent, line))
+            change.ignored.append(line)
+            continue
+        if intent.name in ("set_objective", "add_objective"):
+            text = intent.text or line
+            number = intent.n
+            if not draft:
+                draft.append(DraftObjective(text=text))
+                change.objective_set, current = text, 1
+            elif intent.name == "add_objective" or (number is not None and number > len(draft)):
                 draft.append(DraftObjective(text=text))
                 current = len(draft)
                 change.objective_added.append(current)
@@ -246,22 +255,59 @@ def apply_message(draft: list[DraftObjective], message: str) -> _Change:
                 draft[current - 1] = draft[current - 1].model_copy(update={"text": text})
                 change.objective_replaced.append(current)
             continue
-        if _is_question(line):
+        if not draft:
+            change.requests.append((Intent("no_objective"), line))
             change.ignored.append(line)
             continue
-        o_number, number, text = _strip_kr(line)
-        if not text:
-            continue
-        if o_number is not None and 1 <= o_number <= len(draft):
-            current = o_number
+        if intent.o is not None and 1 <= intent.o <= len(draft):
+            current = intent.o
         objective = draft[current - 1]
         krs = list(objective.key_results)
-        if number is not None and 1 <= number <= len(krs):
-            krs[number - 1] = krs[number - 1].model_copy(update={"text": text})
-            change.krs_replaced.append((current, number))
-        else:
-            krs.append(DraftKR(text=text))
-            change.krs_added.append((current, len(krs)))
+        if intent.name in ("add_kr", "replace_kr"):
+            o_number, label_number, text = _strip_kr(intent.text or line)
+            if not text:
+                continue
+            if o_number is not None and 1 <= o_number <= len(draft) and o_number != current:
+                current, objective = o_number, draft[o_number - 1]
+                krs = list(objective.key_results)
+            number = intent.n if intent.name == "replace_kr" else label_number
+            index = _kr_index(number, len(krs))
+            if index is not None:
+                krs[index] = krs[index].model_copy(update={"text": text})
+                change.krs_replaced.append((current, index + 1))
+            else:
+                krs.append(DraftKR(text=text))
+                change.krs_added.append((current, len(krs)))
+        elif intent.name == "set_owner":
+            index = _kr_index(intent.n, len(krs))
+            if intent.n is None:
+                draft[current - 1] = objective.model_copy(update={"owner": intent.value})
+                change.notes.append(("owner_set", {"ref": f"O{current}", "owner": intent.value}))
+                continue
+            if index is None:
+                change.notes.append(("no_such_kr", {"o": current, "n": intent.n, "count": len(krs)}))
+                continue
+            krs[index] = krs[index].model_copy(update={"owner": intent.value})
+            change.notes.append(("owner_set", {"ref": f"O{current}.KR{index + 1}", "owner": intent.value}))
+        else:  # delete, move, swap
+            index = _kr_index(intent.n, len(krs))
+            if index is None:
+                change.notes.append(("no_such_kr", {"o": current, "n": intent.n, "count": len(krs)}))
+                continue
+            if intent.name == "delete_kr":
+                removed = krs.pop(index)
+                change.notes.append(("kr_deleted", {"o": current, "n": index + 1, "text": removed.text}))
+            else:
+                other = _kr_index(intent.to, len(krs))
+                if other is None:
+                    change.notes.append(("no_such_kr", {"o": current, "n": intent.to, "count": len(krs)}))
+                    continue
+                if intent.name == "swap_kr":
+                    krs[index], krs[other] = krs[other], krs[index]
+                    change.notes.append(("krs_swapped", {"n": index + 1, "to": other + 1}))
+                else:
+                    krs.insert(other, krs.pop(index))
+                    change.notes.append(("kr_moved", {"n": index + 1, "to": other + 1}))
         draft[current - 1] = objective.model_copy(update={"key_results": krs})
     return change
 
@@ -299,6 +345,11 @@ class DraftingSession:
         self.errors: list[str] = []  # every turn's recorded problem, oldest first
         self.last_error: str | None = None  # the problem of the latest turn, if any
         self.last_passages: list[NotePassage] = []
+        self.context: list[str] = []  # what the user said about the team and its situation
+        self.deadline: str | None = None
+        self.confidence: dict[str, str] = {}  # ref ("O1", "O1.KR2") → the confidence the user gave
+        self.pending_objective = ""  # an objective offered from a context statement, set on "yes"
+        self._undo: list[_Snapshot] = []
 
     @property
     def mode(self) -> str:
@@ -348,12 +399,24 @@ class DraftingSession:
             self.findings = [f for f in check([self.okr_set()], self.config) if f.code not in HIDDEN_WHILE_DRAFTING]
         return self.findings
 
+    def carry_over(self, other: DraftingSession) -> None:
+        """Take ``other``'s conversation and state (a language switch starts a new session on the same draft)."""
+        self.history = list(other.history)
+        self.team, self.cycle, self.deadline = other.team, other.cycle, other.deadline
+        self.context, self.confidence = list(other.context), dict(other.confidence)
+        self.pending_objective = other.pending_objective
+        self._undo = list(other._undo)
+        self.set_draft(other.draft)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the draft, the findings, the turns and the recorded errors."""
         return {
             "language": self.language,
             "team": self.team,
             "cycle": self.cycle,
+            "deadline": self.deadline,
+            "context": list(self.context),
+            "confidence": dict(self.confidence),
             "mode": self.mode,
             "draft": [o.model_dump() for o in self.draft],
             "draft_text": render_draft(self.draft, self.language),
@@ -377,7 +440,7 @@ class DraftingSession:
         yield reply
 
     def _online_turn(self, message: str, llm: LLM) -> Iterator[str]:
-        t = _LABELS[self.language]
+        t = _words().table(self.language)
         history = [(turn.role, turn.text) for turn in self.history][-HISTORY_MESSAGES:]
         previous_reply = next((turn.text for turn in reversed(self.history) if turn.role == "assistant"), "")
         passages = self._passages(message)
@@ -408,7 +471,7 @@ class DraftingSession:
 
     def _extract(self, llm: LLM, message: str, reply: str, previous_reply: str) -> str | None:
         """Update the draft from the turn with the structured call; the error (draft kept) when it fails."""
-        t = _LABELS[self.language]
+        t = _words().table(self.language)
         prompt = llm.prompt("draft-extract")
         data = {
             "previous_draft": _draft_json(self.draft),
@@ -441,68 +504,288 @@ class DraftingSession:
 
     # ------------------------------------------------------------ the offline coach
 
+    def _snapshot(self) -> _Snapshot:
+        return _Snapshot(
+            _copy(self.draft), self.team, self.cycle, self.deadline, dict(self.confidence), self.pending_objective
+        )
+
+    def _restore(self, snapshot: _Snapshot) -> None:
+        self.draft, self.team, self.cycle = _copy(snapshot.draft), snapshot.team, snapshot.cycle
+        self.deadline, self.confidence = snapshot.deadline, dict(snapshot.confidence)
+        self.pending_objective = snapshot.pending_objective
+
     def _offline_reply(self, message: str, *, failure: str | None = None) -> tuple[str, str | None]:
-        """The deterministic coach's reply, and the problem when the message could not be applied."""
-        t = _LABELS[self.language]
-        had_objective = bool(self.draft)
+        """The deterministic coach's reply, and the problem when the message could not be applied.
+
+        The reply says what changed, answers what was asked (a rewrite, questions, a review …) and
+        ends with the one or two most useful next steps; ``/draft`` or "看看草稿" shows the whole draft.
+        """
+        t = _words()
+        lang = self.language
+        before = self._snapshot()
         draft = _copy(self.draft)
-        change = apply_message(draft, message)
+        change = apply_message(draft, message, lang)
         problem = None
         try:
             self.draft = clean_draft(draft)
         except ValueError as exc:  # e.g. too many KRs: the draft stays as it was
-            change, problem = _Change(), t["not_applied"].format(error=exc)
-        self.recheck()
+            change, problem = _Change(requests=change.requests), t.get(lang, "not_applied", error=exc)
         parts: list[str] = []
         if failure:
             parts.append(failure)
         elif not any(turn.role == "assistant" for turn in self.history):
-            parts.append(t["intro"])
-        parts.append(problem or self._acknowledge(change, had_objective))
-        parts.append(t["draft"] + "\n" + render_draft(self.draft, self.language))
-        parts.append(self._findings_block())
-        suggestions = self._suggestions(change.touched_krs)
-        if suggestions:
-            parts.append(suggestions)
-        parts.append(self._next_step())
+            parts.append(t.get(lang, "intro"))
+        if problem:
+            parts.append(problem)
+        answers = [self._answer(intent, line, change) for intent, line in change.requests]
+        acknowledged = self._acknowledge(change)
+        if not change.empty:
+            self._undo.append(before)
+        elif self._snapshot() != before and not any(i.name == "undo" for i, _ in change.requests):
+            self._undo.append(before)  # only session fields changed (cycle, owner …): undoable too
+        self.recheck()
+        parts.append(acknowledged)
+        parts.extend(a for a in answers if a)
+        if not change.empty:
+            parts.append(self._touched_findings(change))
+            parts.append(self._suggestions(change.touched_krs))
+        parts.append(self._next_steps(change))
         return "\n\n".join(p for p in parts if p), problem
 
-    def _acknowledge(self, change: _Change, had_objective: bool) -> str:
-        t = _LABELS[self.language]
+    def _acknowledge(self, change: _Change) -> str:
+        t, lang = _words(), self.language
         lines: list[str] = []
         if change.objective_set:
-            lines.append(t["objective_set"].format(text=change.objective_set))
+            lines.append(t.get(lang, "objective_set", text=change.objective_set))
+            self.pending_objective = ""
         for number in change.objective_replaced:
-            lines.append(t["objective_replaced"].format(n=number, text=self.draft[number - 1].text))
+            lines.append(t.get(lang, "objective_replaced", n=number, text=self._objective_text(number)))
         for number in change.objective_added:
-            lines.append(t["objective_added"].format(n=number, text=self.draft[number - 1].text))
+            lines.append(t.get(lang, "objective_added", n=number, text=self._objective_text(number)))
         added = unique(f"O{o}.KR{k}" for o, k in change.krs_added)
         if added:
-            lines.append(t["krs_added"].format(count=len(added), refs=", ".join(added)))
+            lines.append(t.get(lang, "krs_added", count=len(added), refs=", ".join(added)))
         replaced = unique(f"O{o}.KR{k}" for o, k in change.krs_replaced)
         if replaced:
-            lines.append(t["krs_replaced"].format(refs=", ".join(replaced)))
-        if change.ignored:
-            lines.append(t["ignored"].format(count=len(change.ignored)))
-        if change.empty and had_objective:
-            lines.append(t["nothing"])
+            lines.append(t.get(lang, "krs_replaced", refs=", ".join(replaced)))
+        lines.extend(t.get(lang, key, **values) for key, values in change.notes)
         return "\n".join(lines)
 
-    def _findings_block(self) -> str:
-        t = _LABELS[self.language]
-        if not self.findings:
-            return t["no_findings"]
-        lines = [t["findings"]]
-        for finding in self.findings[:LISTED_FINDINGS]:
-            where = finding.key_result or finding.objective or ""
-            lines.append(f"- {finding.code} {where}{t['colon'] if where else ''}{finding.message}")
-        if len(self.findings) > LISTED_FINDINGS:
-            lines.append(t["more"].format(count=len(self.findings) - LISTED_FINDINGS))
+    def _objective_text(self, number: int) -> str:
+        return self.draft[number - 1].text if 0 < number <= len(self.draft) else ""
+
+    def _answer(self, intent: Intent, line: str, change: _Change) -> str:
+        """The reply to one request that is not an edit of the draft's objectives and KRs."""
+        t, lang = _words(), self.language
+        name = intent.name
+        if name == "greet":
+            return t.get(lang, "greet")
+        if name == "thanks":
+            return t.get(lang, "thanks")
+        if name == "no_objective":
+            return t.get(lang, "no_objective_yet")
+        if name == "undo":
+            if not self._undo:
+                return t.get(lang, "nothing_to_undo")
+            self._restore(self._undo.pop())
+            return t.get(lang, "undone", what=t.get(lang, "undone_what"))
+        if name == "confirm":
+            if self.pending_objective and not self.draft:
+                self.draft = [DraftObjective(text=self.pending_objective)]
+                text, self.pending_objective = self.pending_objective, ""
+                change.objective_set = ""
+                change.notes.append(("confirm_objective", {"text": text}))
+                return ""
+            return t.get(lang, "confirm_nothing")
+        if name == "show_draft":
+            return t.get(lang, "draft") + "\n" + render_draft(self.draft, lang)
+        if name == "set_cycle":
+            self.cycle = _compact(intent.value)
+            return t.get(lang, "cycle_set", cycle=self.cycle)
+        if name == "set_team":
+            self.team = intent.value.strip()
+            return t.get(lang, "team_set", team=self.team)
+        if name == "set_confidence":
+            ref = self._ref(intent.n)
+            self.confidence[ref] = intent.value.strip()
+            return t.get(lang, "confidence_set", ref=ref, value=intent.value.strip())
+        if name == "set_deadline":
+            return self._set_deadline(intent)
+        if name == "context":
+            return self._note_context(line)
+        if name == "rewrite":
+            return self._rewrite(intent.n)
+        if name == "questions":
+            return self._questions(intent.n)
+        if name == "review":
+            return self._findings_block()
+        if name == "guidance":
+            return self._guidance(line)
+        return t.get(lang, "unknown") + "\n" + "\n".join(f"- {item}" for item in t.items(lang, "unknown_help"))
+
+    def _ref(self, number: int | None) -> str:
+        o_number = max(len(self.draft), 1)
+        if number is None:
+            return f"O{o_number}"
+        count = len(self.draft[-1].key_results) if self.draft else 0
+        index = _kr_index(number, count)
+        return f"O{o_number}.KR{index + 1 if index is not None else number}"
+
+    def _set_deadline(self, intent: Intent) -> str:
+        t, lang = _words(), self.language
+        value = intent.value.strip().removesuffix("之前").removesuffix("前").strip()
+        if intent.n is None or not self.draft:
+            self.deadline = value
+            return t.get(lang, "deadline_set", deadline=value)
+        krs = list(self.draft[-1].key_results)
+        index = _kr_index(intent.n, len(krs))
+        o_number = len(self.draft)
+        if index is None:
+            return t.get(lang, "no_such_kr", o=o_number, n=intent.n, count=len(krs))
+        ref = f"O{o_number}.KR{index + 1}"
+        bound = find_timebound(krs[index].text)
+        if bound is not None:
+            return t.get(lang, "deadline_kr_had", ref=ref, bound=bound.text, deadline=value, n=index + 1)
+        text = krs[index].text.rstrip("。. ") + t.get(lang, "deadline_phrase", deadline=value)
+        krs[index] = krs[index].model_copy(update={"text": text})
+        self.draft[-1] = self.draft[-1].model_copy(update={"key_results": krs})
+        return t.get(lang, "deadline_kr", ref=ref, text=text)
+
+    def _note_context(self, line: str) -> str:
+        t, lang = _words(), self.language
+        self.context.append(line)
+        lines = [t.get(lang, "context_noted")]
+        facts = [q.text for q in find_quantities(line)]
+        bound = find_timebound(line)
+        if bound is not None:
+            facts.append(bound.text)
+        if facts:
+            lines.append(t.get(lang, "context_figures", facts=", ".join(unique(facts))))
+        if not self.draft:
+            wish = wish_in(line, lang)
+            wish = wish[:1].upper() + wish[1:] if wish.isascii() else wish
+            if wish:
+                self.pending_objective = wish
+                lines.append(t.get(lang, "context_wish", wish=wish))
+            else:
+                lines.append(t.get(lang, "context_ask_objective"))
         return "\n".join(lines)
+
+    def context_text(self) -> str:
+        """What the user said about the situation, and the deadline, as one block for rewrites."""
+        parts = list(self.context)
+        if self.deadline:
+            parts.append(self.deadline)
+        return " / ".join(parts)
+
+    def _target_kr(self, number: int | None) -> tuple[int, int] | None:
+        """The (objective, KR) numbers a request means: the KR named, else the first flagged one, else the last."""
+        if not self.draft:
+            return None
+        o_number = len(self.draft)
+        count = len(self.draft[-1].key_results)
+        if number is not None:
+            index = _kr_index(number, count)
+            return (o_number, index + 1) if index is not None else None
+        for finding in self.findings:
+            if finding.key_result and finding.dimension in SUGGEST_DIMENSIONS:
+                head, _, tail = finding.key_result.partition(".KR")
+                return int(head.removeprefix("O")), int(tail)
+        return (o_number, count) if count else None
+
+    def _rewrite(self, number: int | None) -> str:
+        t, lang = _words(), self.language
+        target = self._target_kr(number)
+        if target is None:
+            if number is not None and self.draft:
+                count = len(self.draft[-1].key_results)
+                return t.get(lang, "no_such_kr", o=len(self.draft), n=number, count=count)
+            return t.get(lang, "rewrite_which")
+        o_number, k_number = target
+        objective = self.draft[o_number - 1]
+        kr = objective.key_results[k_number - 1]
+        outcome = rewrite_kr(
+            kr.text,
+            objective=objective.text,
+            context=self.context_text(),  # what the user said; the other KRs' figures are not this one's
+            language=lang,
+            llm=None,
+            retriever=self.retriever,
+            notebook=self.notebook,
+            config=self.config,
+        )
+        heading = t.get(lang, "rewrite_for", ref=f"O{o_number}.KR{k_number}")
+        return "\n".join([heading, outcome.describe(lang), t.get(lang, "rewrite_use", n=k_number)])
+
+    def _questions(self, number: int | None) -> str:
+        t, lang = _words(), self.language
+        target = self._target_kr(number) if number is not None else None
+        if target is not None:
+            o_number, k_number = target
+            objective = self.draft[o_number - 1]
+            text, kind, ref = objective.key_results[k_number - 1].text, "key_result", f"O{o_number}.KR{k_number}"
+            about = objective.text
+        elif self.draft:
+            text, kind, ref, about = self.draft[-1].text, "objective", f"O{len(self.draft)}", None
+        else:
+            text, kind, ref, about = self.context_text() or "-", "objective", "O", None
+        outcome = guiding_questions(
+            text,
+            kind=kind,
+            objective=about,
+            language=lang,
+            llm=None,
+            retriever=self.retriever,
+            notebook=self.notebook,
+            config=self.config,
+        )
+        lines = [t.get(lang, "questions_for", ref=ref)]
+        lines += [f"{i}. {q.question}" for i, q in enumerate(outcome.questions, start=1)]
+        return "\n".join(lines)
+
+    def _guidance(self, line: str) -> str:
+        t, lang = _words(), self.language
+        if self.retriever is None:
+            return t.get(lang, "guidance_none")
+        found = passages_from_retriever(self.retriever, line, language=lang, k=1)
+        if not found:
+            return t.get(lang, "guidance_none")
+        passage = found[0]
+        text = passage.text if len(passage.text) <= GUIDANCE_CHARS else passage.text[:GUIDANCE_CHARS].rstrip() + "…"
+        return t.get(lang, "guidance_from", note=f"{passage.note_id} · {passage.section}") + "\n" + text
+
+    def _findings_block(self) -> str:
+        t, lang = _words(), self.language
+        if not self.draft:
+            return t.get(lang, "no_objective_yet")
+        if not self.findings:
+            return t.get(lang, "no_findings")
+        return t.get(lang, "findings") + "\n" + self._finding_lines(self.findings, LISTED_FINDINGS)
+
+    def _finding_lines(self, findings: Sequence[Finding], limit: int) -> str:
+        t, lang = _words(), self.language
+        lines = []
+        for finding in findings[:limit]:
+            where = finding.key_result or finding.objective or ""
+            lines.append(f"- {finding.code} {where}{t.get(lang, 'colon') if where else ''}{finding.message}")
+        if len(findings) > limit:
+            lines.append(t.get(lang, "more", count=len(findings) - limit))
+        return "\n".join(lines)
+
+    def _touched_findings(self, change: _Change) -> str:
+        """The findings on what this turn changed (not the whole list: "这些 KR 有什么问题" asks for that)."""
+        refs = {f"O{o}.KR{k}" for o, k in change.touched_krs}
+        objectives = {f"O{n}" for n in (*change.objective_replaced, *change.objective_added)}
+        if change.objective_set or any(key == "confirm_objective" for key, _ in change.notes):
+            objectives.add("O1")
+        own = [f for f in self.findings if f.key_result in refs or (not f.key_result and f.objective in objectives)]
+        if not own:
+            return ""
+        return _words().get(self.language, "touched_findings") + "\n" + self._finding_lines(own, LISTED_FINDINGS)
 
     def _suggestions(self, touched: Sequence[tuple[int, int]]) -> str:
         """Rewrite templates for the KRs this turn touched that are not measurable or read as activities."""
-        t = _LABELS[self.language]
+        t, lang = _words(), self.language
         lines: list[str] = []
         for o_number, k_number in unique_pairs(touched):
             if o_number > len(self.draft) or k_number > len(self.draft[o_number - 1].key_results):
@@ -520,20 +803,34 @@ class DraftingSession:
                 objective.key_results[k_number - 1].text,
                 objective=objective.text,
                 findings=own,
-                language=self.language,
+                language=lang,
+                context=self.context_text(),
             )
             if templates:
                 lines.append(f"- {ref} → {templates[0].text}")
-        return t["suggestions"] + "\n" + "\n".join(lines) if lines else ""
+        return t.get(lang, "suggestions") + "\n" + "\n".join(lines) if lines else ""
+
+    def _next_steps(self, change: _Change) -> str:
+        """One or two next steps: what the draft most needs now, then the cycle when it is still unknown."""
+        t, lang = _words(), self.language
+        asked = {intent.name for intent, _ in change.requests}
+        if self.pending_objective and not self.draft:
+            return ""  # the reply has just offered an objective
+        steps = [self._next_step()]
+        if self.draft and not self.cycle and "set_cycle" not in asked and self.draft[-1].key_results:
+            steps.append(t.get(lang, "set_cycle_hint"))
+        if asked <= {"greet", "thanks", "show_draft", "guidance"} and change.empty and asked:
+            return ""  # answering, not steering
+        return "\n".join(steps[:2])
 
     def _next_step(self) -> str:
-        t = _LABELS[self.language]
+        t, lang = _words(), self.language
         if not self.draft:
-            return t["ask_objective"]
+            return t.get(lang, "ask_objective")
         current = self.draft[-1]
         count = len(current.key_results)
         if count == 0:
-            return t["ask_krs"]
+            return t.get(lang, "ask_krs")
         flagged = [
             f.key_result
             for f in self.findings
@@ -541,77 +838,35 @@ class DraftingSession:
         ]
         if flagged:
             kr_number = flagged[0].split(".KR")[-1]
-            return t["fix_kr"].format(ref=flagged[0], n=kr_number)
+            return t.get(lang, "fix_kr", ref=flagged[0], n=kr_number)
         if count < WANTED_KRS:
-            return t["more_krs"].format(count=WANTED_KRS - count)
-        return t["done"]
+            return t.get(lang, "more_krs", count=WANTED_KRS - count)
+        return t.get(lang, "done")
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """The session's state before a turn, for undo."""
+
+    draft: list[DraftObjective]
+    team: str
+    cycle: str | None
+    deadline: str | None
+    confidence: dict[str, str]
+    pending_objective: str
+
+
+def _compact(value: str) -> str:
+    """A cycle as written, without inner spaces and year first: "2025 Q3", "Q3 2025" → "2025Q3"."""
+    compact = re.sub(r"[\s\-/]+", "", value.strip())
+    quarter_first = re.fullmatch(r"([QqHh][1-4])((?:19|20)\d\d)", compact)
+    return f"{quarter_first[2]}{quarter_first[1].upper()}" if quarter_first else compact
+
+
+def _words() -> Words:
+    return words("drafting")
 
 
 def unique_pairs(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Pairs in first-seen order, each once."""
     return list(dict.fromkeys(pairs))
-
-
-_LABELS = {
-    "zh": {
-        "intro": "提示：LLM 未开启（没有配置 LLM），现在是离线模式：由规则检查和改写模板帮你梳理，不是 AI 对话。",
-        "chat_failed": "LLM 调用失败（{error}），这一轮改由规则检查和改写模板回复。",
-        "interrupted": "（LLM 回复中断：{error}。草稿没有更新。）",
-        "extract_failed": "草稿没有更新：从这一轮对话整理草稿失败（{error}），保留了上一版。",
-        "emptied": "整理结果是空草稿",
-        "not_applied": "这条消息没有放进草稿：{error}。",
-        "leak": "整理结果重复了系统指令",
-        "objective_set": "好，先把目标定为：“{text}”。",
-        "objective_replaced": "目标 O{n} 已改为：“{text}”。",
-        "objective_added": "已新增目标 O{n}：“{text}”。",
-        "krs_added": "已加入 {count} 条关键结果：{refs}。",
-        "krs_replaced": "已更新：{refs}。",
-        "ignored": "有 {count} 行看起来是背景说明或提问，没有放进草稿。",
-        "nothing": "这一轮没有识别出新的目标或关键结果。发“O：新的目标”改目标，一行一条（或用“；”分开）写关键结果，"
-        "“KR2：新的写法”替换某一条。",
-        "draft": "当前草稿：",
-        "findings": "规则检查发现：",
-        "no_findings": "规则检查没有发现问题。",
-        "more": "……另有 {count} 条，见检查结果表。",
-        "colon": "：",
-        "suggestions": "可以参考的改写模板（把〔…〕换成你们的真实数字）：",
-        "ask_objective": "先说说这个周期最想达成的目标（O）是什么？",
-        "ask_krs": "接下来请写 3–4 条关键结果（KR）：每条说明衡量什么、从多少到多少、在什么时间之前。"
-        "一行一条，或用“；”分开。",
-        "fix_kr": "建议先把 {ref} 改成可衡量的结果：发“KR{n}：新的写法”就能替换它。",
-        "more_krs": "还可以再补 {count} 条关键结果吗？一个目标通常需要 3–4 条关键结果来支撑。",
-        "done": "这个目标和它的关键结果已经基本成形。可以在表格里补上负责人，或发“新 O：…”开始下一个目标。",
-    },
-    "en": {
-        "intro": "Note: the LLM is off (none configured). This is offline mode: rule checks and rewrite templates, "
-        "not an AI conversation.",
-        "chat_failed": "The LLM failed ({error}); the rule checks and templates answer this turn.",
-        "interrupted": "(The LLM reply broke off: {error}. The draft was not updated.)",
-        "extract_failed": "Draft not updated: reading the draft from this turn failed ({error}); the previous "
-        "draft is kept.",
-        "emptied": "the result was an empty draft",
-        "not_applied": "This message was not put into the draft: {error}.",
-        "leak": "the result repeats the system instructions",
-        "objective_set": "Good, the objective for now: “{text}”.",
-        "objective_replaced": "Objective O{n} is now: “{text}”.",
-        "objective_added": "Added objective O{n}: “{text}”.",
-        "krs_added": "Added {count} key result(s): {refs}.",
-        "krs_replaced": "Updated: {refs}.",
-        "ignored": "{count} line(s) read as context or questions and were not put into the draft.",
-        "nothing": "No new objective or key result found in this message. Send “O: new objective” to change the "
-        "objective, one key result per line (or separated by “;”), or “KR2: new wording” to replace one.",
-        "draft": "Current draft:",
-        "findings": "The rule checks found:",
-        "no_findings": "The rule checks found no problems.",
-        "more": "…and {count} more in the findings table.",
-        "colon": ": ",
-        "suggestions": "Rewrite templates to start from (replace each [...] with your real figures):",
-        "ask_objective": "What is the objective (O) you most want to reach this cycle?",
-        "ask_krs": "Next, write 3–4 key results (KRs): for each, what is measured, from what to what, and by when. "
-        "One per line, or separated by “;”.",
-        "fix_kr": "Start by turning {ref} into a measurable result: send “KR{n}: new wording” to replace it.",
-        "more_krs": "Can you add {count} more key result(s)? An objective usually needs 3–4 to support it.",
-        "done": "This objective and its key results are taking shape. Add owners in the table, or send "
-        "“new O: …” to start the next objective.",
-    },
-}

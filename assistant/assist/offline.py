@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from .. import scoring
+from ..analysis.language import detect_language
 from ..analysis.quantities import Quantity, QuantityFacts, analyse_quantities, find_quantities
 from ..analysis.timebounds import find_timebound
 from ..config import Config
@@ -24,8 +25,11 @@ from ..rules import lexicon
 from ..rules.catalogue import tagged
 from ..rules.shape import find_work, work_at_end, work_at_start
 from ..stages import stage_key, stage_table
+from ..texts import LANGUAGES
 from .candidates import PLACEHOLDERS, figure_text, placeholders_in, suggestions
+from .metrics import Metric, baseline_in, deadline_in, pick_metrics, vague_subject, without_injection
 from .schemas import AchievedKR, GuidingQuestion, MissedKR, Obstacle, RetrospectiveDraft, RewriteCandidate
+from .wording import normalised, one_line, unique
 
 if TYPE_CHECKING:
     from ..knowledge import Note, NoteBook
@@ -35,13 +39,13 @@ __all__ = [
     "STAGE_NOTE",
     "guess_obstacle",
     "note_questions",
+    "obstacle_guess",
     "questions_from_notes",
     "render_retrospective_markdown",
     "retrospective_skeleton",
     "template_rewrites",
 ]
 
-LANGUAGES = ("zh", "en")
 MAX_TEMPLATES = 3
 QUESTION_NOTES = {"objective": "guiding-questions-o", "key_result": "guiding-questions-kr"}
 STAGE_NOTE = "business-stage-workshop"
@@ -60,17 +64,9 @@ def _check_language(language: str) -> str:
     return language
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(i for i in items if i))
-
-
 def _capitalised(text: str) -> str:
     """An English sentence with a capital first letter (placeholders and Chinese left alone)."""
     return text[:1].upper() + text[1:] if text[:1].isascii() and text[:1].isalpha() else text
-
-
-def _squash(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
 
 
 # ---------------------------------------------------------------- what a KR measures
@@ -295,7 +291,7 @@ def _rationale(findings: Sequence[Finding], language: str, has_placeholders: boo
     sentence = table["default"]
     for _, finding in ranked:
         if finding.code in table:
-            evidence = _squash(finding.evidence)
+            evidence = one_line(finding.evidence)
             sentence = table[finding.code].format(evidence=evidence[:30] + ("…" if len(evidence) > 30 else ""))
             break
     sep = "" if language == "zh" else " "
@@ -303,7 +299,7 @@ def _rationale(findings: Sequence[Finding], language: str, has_placeholders: boo
 
 
 def template_rewrites(
-    kr_text: str, *, objective: str, findings: Sequence[Finding], language: str
+    kr_text: str, *, objective: str, findings: Sequence[Finding], language: str, context: str = ""
 ) -> list[RewriteCandidate]:
     """2–3 rewrites of a KR on fixed templates, with placeholders for every figure the KR does not give.
 
@@ -314,12 +310,19 @@ def template_rewrites(
     （〔截止日期〕前）"). A KR that repeats its ``objective`` (OUT003) keeps none of its words as the
     metric. The templates are written to pass :func:`~assistant.assist.candidates.check_candidate`
     with the KR and objective as inputs (tests/assist/test_offline.py holds them to it).
+
+    When the KR does not name a metric (or is an activity), the metric library
+    (:mod:`~assistant.assist.metrics`) proposes the outcome metrics of the function the KR, the
+    objective and ``context`` point to; a figure or date the context states for the metric is used
+    as the baseline or deadline. Words that read as instructions never reach a template.
     """
     lang = _check_language(language)
     table = suggestions()["templates"][lang]
     ph = PLACEHOLDERS[lang]
     codes = {f.code for f in findings}
-    text = _squash(kr_text)
+    text = one_line(without_injection(kr_text))
+    if not text:
+        return _library_rewrites("", objective, findings, lang, context, bound_text=None) or []
 
     activity: _Activity | None = None
     metric_clause = ""
@@ -334,7 +337,7 @@ def template_rewrites(
 
     facts = analyse_quantities(metric_clause)
     subject = "" if codes & tagged("repeats-objective") or not metric_clause else _measured_words(metric_clause)
-    if subject and objective and _squash(subject) == _squash(objective):
+    if subject and objective and one_line(subject) == one_line(objective):
         subject = ""
     if not subject:
         metric = ph["metric"]
@@ -361,8 +364,24 @@ def template_rewrites(
     bound = find_timebound(text)
     if bound is not None and lexicon.get("cadence_words").is_entry(bound.text):
         bound = None  # "每周" is how often the work is done, not when the result is due
-    deadline_field = bound.text.strip() if bound is not None else ph["deadline"]
-    slots["deadline"] = _deadline_phrase(bound.text if bound is not None else None, lang)
+    unmeasured = not subject or not _names_a_metric(subject) or vague_subject(subject) or _foreign(subject, lang)
+    if (activity is not None or unmeasured) and not (baseline_q or target_q or change_q):
+        library = _library_rewrites(
+            text,
+            objective,
+            findings,
+            lang,
+            context,
+            bound_text=bound.text if bound is not None else None,
+            subject=subject,
+        )
+        if len(library) >= MAX_TEMPLATES:
+            return library
+    else:
+        library = []
+    stated = bound.text if bound is not None else deadline_in(context, lang) or None  # the KR's, else the context's
+    deadline_field = stated.strip() if stated else ph["deadline"]
+    slots["deadline"] = _deadline_phrase(stated, lang)
     direction = _direction(metric_clause or text, subject, facts)
 
     sentences: list[str] = []
@@ -379,8 +398,11 @@ def template_rewrites(
         threshold = {"up": "at_least", "down": "at_most"}.get(direction, "reach")
         sentences.append(table[threshold].format(**slots))
 
-    out: list[RewriteCandidate] = []
-    for sentence in _unique(_squash(_capitalised(s)) for s in sentences)[:MAX_TEMPLATES]:
+    out: list[RewriteCandidate] = list(library)  # the library's metrics first, the KR's own words after
+    shown = {c.text for c in out}
+    for sentence in unique(one_line(_capitalised(s)) for s in sentences)[: MAX_TEMPLATES - len(out)]:
+        if sentence in shown:
+            continue
         out.append(
             RewriteCandidate(
                 text=sentence,
@@ -390,7 +412,83 @@ def template_rewrites(
                 unit=unit,
                 deadline=deadline_field,
                 rationale=_rationale(findings, lang, bool(placeholders_in(sentence))),
-                note_ids=_unique(f.note for f in findings),
+                note_ids=unique(f.note for f in findings),
+                assumptions=[],
+            )
+        )
+    return out
+
+
+def _foreign(text: str, language: str) -> bool:
+    """Chinese words in an English metric (or none of them in a Chinese one): not usable as written."""
+    han = bool(re.search(r"[\u4e00-\u9fff]", text))
+    return han if language == "en" else not han and not re.search(r"[A-Za-z]", text)
+
+
+def _context_metric(context: str, metric: Metric, language: str) -> tuple[str, Quantity | None]:
+    """The metric's name and baseline as the context states them ("7 日留存目前 20%" → "7 日留存", 20%)."""
+    words = [metric.name(language), *metric.hints]
+    baseline = baseline_in(context, words)
+    if baseline is None:
+        return metric.name(language), None
+    clause_start = max(context.rfind(mark, 0, baseline.span[0]) for mark in "，,。.;；/\n") + 1
+    fillers = suggestions()["context_fillers"][language]
+    head = _strip_edges(re.sub(fillers, " ", context[clause_start : baseline.span[0]]))
+    own = one_line(head)
+    if own and len(own) <= 16 and not _foreign(own, language) and any(_find_word(own, w) >= 0 for w in words):
+        return own, baseline
+    return metric.name(language), baseline
+
+
+def _library_rewrites(
+    text: str,
+    objective: str,
+    findings: Sequence[Finding],
+    language: str,
+    context: str,
+    *,
+    bound_text: str | None,
+    subject: str = "",
+) -> list[RewriteCandidate]:
+    """Candidates on the metrics the library proposes for the KR's function; [] when it has none."""
+    only_named = bool(subject) and _foreign(subject, language)  # the KR's own words cannot be kept: stay close
+    metrics = pick_metrics(text, objective=objective, context=context, count=MAX_TEMPLATES, only_named=only_named)
+    if not metrics:
+        return []
+    table = suggestions()["templates"][language]
+    ph = PLACEHOLDERS[language]
+    stated = bound_text or deadline_in(context, language) or None
+    deadline_field = stated.strip() if stated else ph["deadline"]
+    deadline = _deadline_phrase(stated, language)
+    activity = next((a for a in map(_activity, _clauses(text)) if a is not None), None)
+    out: list[RewriteCandidate] = []
+    for metric in metrics:
+        name, baseline_q = _context_metric(context, metric, language)
+        unit = _unit_of(baseline_q) or metric.unit(language)
+        slots = {
+            "metric": name,
+            "baseline": _slot(baseline_q, ph["baseline"], unit, language),
+            "target": _slot(None, ph["target"], unit, language),
+            "deadline": deadline,
+        }
+        result = table[f"from_to_{metric.direction}"].format(**slots)
+        if activity is not None:
+            own = {**slots, "activity": _lowered(activity.clause), "verb": activity.verb, "object": activity.object}
+            key = "after_verb_first" if activity.verb_first else "after_verb_last"
+            result = table[key].format(result=result, **own)
+        elif subject and not _foreign(subject, language) and _find_word(name, subject) < 0:
+            result = table["measured_by"].format(subject=subject, result=result)
+        sentence = one_line(_capitalised(result))
+        out.append(
+            RewriteCandidate(
+                text=sentence,
+                metric=name,
+                baseline=figure_text(baseline_q) if baseline_q is not None else ph["baseline"],
+                target=ph["target"],
+                unit=unit,
+                deadline=deadline_field,
+                rationale=_rationale(findings, language, bool(placeholders_in(sentence))),
+                note_ids=unique(f.note for f in findings),
                 assumptions=[],
             )
         )
@@ -430,7 +528,7 @@ def note_questions(note: Note, language: str) -> list[str]:
             body = line[marker.end() :].strip() if marker else line
             if body and not any(mark in body for mark in _NOT_A_QUESTION):
                 out.append(body)
-    return _unique(out)
+    return unique(out)
 
 
 def _question_dimension(question: str, language: str) -> str:
@@ -442,10 +540,6 @@ def _question_dimension(question: str, language: str) -> str:
         if hits > hits_best:
             best, hits_best = dimension, hits
     return best
-
-
-def _normalised(text: str) -> str:
-    return re.sub(r"[\s\W_]+", "", text).lower()
 
 
 def questions_from_notes(
@@ -487,18 +581,38 @@ def questions_from_notes(
         ]
 
     rank: dict[str, int] = {}
-    for finding in sorted(enumerate(findings), key=lambda pair: (-pair[1].severity.rank, pair[0])):
-        rank.setdefault(finding[1].dimension.value, len(rank))
+    for _, ranked in sorted(enumerate(findings), key=lambda pair: (-pair[1].severity.rank, pair[0])):
+        rank.setdefault(ranked.dimension.value, len(rank))
     notes_by_dimension: dict[str, list[str]] = {}
     for finding in findings:
         notes_by_dimension.setdefault(finding.dimension.value, []).append(finding.note)
+    lead = suggestions()["question_lead"][kind]  # with no finding to follow, what this kind needs most
+    for dimension in lead:
+        rank.setdefault(dimension, len(rank))
     ordered = sorted(enumerate(pool), key=lambda pair: (rank.get(pair[1][1], len(rank)), pair[0]))
 
     out: list[GuidingQuestion] = []
     seen: set[str] = set()
+    for question, dimension, probe_note in case_probes(text, kind=kind, findings=findings, language=lang, stage=stage):
+        seen.add(normalised(question))
+        out.append(
+            GuidingQuestion(
+                question=question,
+                dimension=dimension,
+                why=why.get(dimension, ""),
+                note_ids=unique([probe_note, *notes_by_dimension.get(dimension, [])]),
+            )
+        )
     room = total - (1 if stage else 0)
-    for _, (question, dimension) in ordered:
-        key = _normalised(question)
+    # one question per dimension first (the case's dimensions lead), then the rest in order
+    covered = {q.dimension for q in out}
+    first_of_each: list[tuple[int, tuple[str, str]]] = []
+    for pair in ordered:
+        if pair[1][1] not in covered:
+            covered.add(pair[1][1])
+            first_of_each.append(pair)
+    for _, (question, dimension) in [*first_of_each, *ordered]:
+        key = normalised(question)
         if not key or key in seen or len(out) >= room:
             continue
         seen.add(key)
@@ -507,13 +621,14 @@ def questions_from_notes(
                 question=question,
                 dimension=dimension,
                 why=why.get(dimension, ""),
-                note_ids=_unique([note_id, *notes_by_dimension.get(dimension, [])]),
+                note_ids=unique([note_id, *notes_by_dimension.get(dimension, [])]),
             )
         )
-    if stage:
-        entry = stage_table()[stage_key(stage)]
+    stage_id = stage_key(stage) if stage else None
+    if stage_id is not None:
+        entry = stage_table()[stage_id]
         question = entry[kind][lang]
-        if _normalised(question) not in seen:
+        if normalised(question) not in seen:
             out.append(
                 GuidingQuestion(
                     question=question, dimension=entry["dimension"], why=why["stage"], note_ids=[STAGE_NOTE]
@@ -522,36 +637,91 @@ def questions_from_notes(
     return out
 
 
+MAX_PROBES = 3
+PROBE_QUOTE_LIMIT = 30  # longer items are named ("这个目标") rather than quoted
+
+
+def _states_figure(text: str) -> bool:
+    """Whether the text states a figure other than a year ("2026 年" is when, not how much)."""
+    return any(not re.fullmatch(r"(?:19|20)\d\d", q.text.strip()) for q in find_quantities(text))
+
+
+def _probe_item(text: str, kind: str, language: str) -> str:
+    table = suggestions()["probe_item"][language]
+    quoted = without_injection(one_line(text))
+    usable = quoted == one_line(text) and 0 < len(quoted) <= PROBE_QUOTE_LIMIT
+    if usable and detect_language(quoted) == language:
+        return table["quote"].format(text=quoted)
+    return table[kind]
+
+
+def case_probes(
+    text: str, *, kind: str, findings: Sequence[Finding], language: str, stage: str | None
+) -> list[tuple[str, str, str]]:
+    """The questions this case calls for (question, dimension, note): by its findings, words, figures, stage.
+
+    A KR that is an activity is asked what result will show it worked; one without a baseline where
+    the team stands today; and so on, from ``[[probe]]`` in suggestions.toml, at most three.
+    """
+    codes = {f.code for f in findings}
+    key = stage_key(stage) if stage else None
+    out: list[tuple[str, str, str]] = []
+    for probe in suggestions()["probe"]:
+        if probe["kind"] != kind:
+            continue
+        if "codes" in probe and not codes & set(probe["codes"]):
+            continue
+        if "words" in probe and not _matches_any(text, probe["words"]) and not any(w in text for w in probe["words"]):
+            continue
+        if "stage" in probe and probe["stage"] != key:
+            continue
+        if "figures" in probe and probe["figures"] != _states_figure(text):
+            continue
+        if any(dimension == probe["dimension"] for _, dimension, _ in out):
+            continue  # one question per dimension: the more specific probe, listed first, stands
+        question = probe[language].replace("{item}", _probe_item(text, kind, language))
+        out.append((_capitalised(question), probe["dimension"], probe["note"]))
+    return out[:MAX_PROBES]
+
+
 # ---------------------------------------------------------------- retrospective
 
 
-def guess_obstacle(note: str | None) -> Obstacle:
-    """The kind of obstacle a check-in note points to: target, resources, collaboration, or other.
+def obstacle_guess(note: str | None) -> tuple[Obstacle, bool]:
+    """The kind of obstacle a check-in note points to, and whether the guess is sure.
 
-    The kind whose words (suggestions.toml ``[obstacles]``) occur most often wins; a tie goes to the
-    kind mentioned first; no such word means "other".
+    Each kind (target, resources, collaboration, other: events outside the team's reach) counts its
+    words and patterns (suggestions.toml ``[obstacles]``); most hits win, a tie goes to the kind
+    mentioned first; nothing found means "other". Sure: two hits or more, and no tie.
     """
     if not note or not note.strip():
-        return "other"
+        return "other", False
     table = suggestions()["obstacles"]
-    best: tuple[int, int] | None = None
-    chosen: Obstacle = "other"
-    for kind in ("target", "resources", "collaboration"):
-        found = (_find_word(note, word) for word in (*table[kind]["zh"], *table[kind]["en"]))
+    scores: list[tuple[int, int, Obstacle]] = []
+    for kind in ("target", "resources", "collaboration", "other"):
+        found = [_find_word(note, word) for word in (*table[kind]["zh"], *table[kind]["en"])]
+        found += [m.start() for p in table["patterns"].get(kind, []) for m in re.finditer(p, note, re.IGNORECASE)]
         positions = [index for index in found if index >= 0]
-        if not positions:
-            continue
-        score = (-len(positions), min(positions))
-        if best is None or score < best:
-            best, chosen = score, kind  # type: ignore[assignment]
-    return chosen
+        if positions:
+            scores.append((-len(positions), min(positions), kind))
+    if not scores:
+        return "other", False
+    scores.sort()
+    best = scores[0]
+    tied = len(scores) > 1 and scores[1][0] == best[0]
+    return best[2], -best[0] >= 2 and not tied
+
+
+def guess_obstacle(note: str | None) -> Obstacle:
+    """The kind of obstacle a check-in note points to (see :func:`obstacle_guess`)."""
+    return obstacle_guess(note)[0]
 
 
 _SENTENCE_END = re.compile(r"[。！!；;\n]+|(?<=\.)\s+")
 
 
 def _sentences(note: str) -> list[str]:
-    return _unique(part.strip(" \t，,") for part in _SENTENCE_END.split(note))
+    return unique(part.strip(" \t，,") for part in _SENTENCE_END.split(note))
 
 
 def _figure(value: float) -> str:
@@ -594,9 +764,10 @@ def retrospective_skeleton(
             achieved.append(AchievedKR(kr=ref, text=kr.text, score_percent=percent, actions=_sentences(note)))
         else:
             analysis = table["joiner"].join(_sentences(note))
-            missed.append(
-                MissedKR(kr=ref, text=kr.text, score_percent=percent, obstacle=guess_obstacle(note), analysis=analysis)
-            )
+            obstacle, sure = obstacle_guess(note)
+            if note and not sure:
+                analysis = f"{analysis}{table['unsure']}" if language == "zh" else f"{analysis} {table['unsure']}"
+            missed.append(MissedKR(kr=ref, text=kr.text, score_percent=percent, obstacle=obstacle, analysis=analysis))
 
     joiner = table["refs_joiner"]
     calibration: list[str] = []
@@ -646,23 +817,23 @@ def render_retrospective_markdown(draft: RetrospectiveDraft, language: str) -> s
         return t["no_score"] if value is None else f"{_figure(value)}%"
 
     lines = [t["title"].format(set_key=draft.set_key or "-"), "", t["achieved"], ""]
-    for item in draft.achieved:
-        lines.append(t["item"].format(kr=item.kr, score=score(item.score_percent), text=_squash(item.text)))
-        actions = t["joiner"].join(_squash(a) for a in item.actions if a.strip())
+    for done in draft.achieved:
+        lines.append(t["item"].format(kr=done.kr, score=score(done.score_percent), text=one_line(done.text)))
+        actions = t["joiner"].join(one_line(a) for a in done.actions if a.strip())
         lines.append(t["actions"].format(actions=actions) if actions else t["actions_missing"])
     if not draft.achieved:
         lines.append(t["none"])
     lines += ["", t["missed"], ""]
     for item in draft.missed:
-        lines.append(t["item"].format(kr=item.kr, score=score(item.score_percent), text=_squash(item.text)))
+        lines.append(t["item"].format(kr=item.kr, score=score(item.score_percent), text=one_line(item.text)))
         lines.append(t["obstacle"].format(obstacle=t["obstacle_names"].get(item.obstacle, item.obstacle)))
-        analysis = _squash(item.analysis)
+        analysis = one_line(item.analysis)
         lines.append(t["analysis"].format(analysis=analysis) if analysis else t["analysis_missing"])
     if not draft.missed:
         lines.append(t["none"])
     for heading, items in ((t["calibration"], draft.calibration), (t["next_cycle"], draft.next_cycle)):
         lines += ["", heading, ""]
-        lines += [f"- {_squash(line)}" for line in items if line.strip()] or [t["none"]]
+        lines += [f"- {one_line(line)}" for line in items if line.strip()] or [t["none"]]
     if draft.note_ids:
         lines += ["", t["notes"], ""]
         lines += [f"- {note_id}" for note_id in draft.note_ids]

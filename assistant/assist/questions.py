@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..analysis.language import detect_language
 from ..config import Config
@@ -21,36 +21,23 @@ from ..findings import Finding
 from ..llm import LLM, LLMError
 from ..model import Objective, OKRSet
 from ..stages import stage_key, stage_name
+from ..texts import words
 from .offline import questions_from_notes
-from .rewrite import (
-    LeakGuard,
-    NotePassage,
-    about_wording,
-    findings_for_kr,
-    merge_passages,
-    normalised,
-    passages_from_notes,
-    passages_from_retriever,
-    render_findings,
-    render_passages,
-    resolve_language,
-    system_texts,
-    unique,
-)
+from .passages import NotePassage, merge_passages, passages_from_notes, passages_from_retriever, render_passages
+from .prompting import LeakGuard, render_findings, resolve_language, system_texts
+from .rewrite import about_wording, findings_for_kr
 from .schemas import GuidingQuestion, GuidingQuestions
+from .wording import normalised, unique
 
 if TYPE_CHECKING:
     from ..knowledge import NoteBook
     from ..knowledge.retrieval import Retriever
 
-KINDS = ("objective", "key_result")
+ItemKind = Literal["objective", "key_result"]
+KINDS: tuple[ItemKind, ...] = ("objective", "key_result")
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 6
 QUESTION_NOTES = {"objective": "guiding-questions-o", "key_result": "guiding-questions-kr"}
 STAGE_NOTE = "business-stage-workshop"
-KIND_LABELS = {
-    "objective": {"zh": "目标（O）", "en": "objective (O)"},
-    "key_result": {"zh": "关键结果（KR）", "en": "key result (KR)"},
-}
 GUIDE_SECTIONS = 5  # sections of the guiding-questions note given to the LLM
 FINDING_SECTIONS = 1  # sections of each note behind a finding
 TEXT_PASSAGES = 2  # passages the retriever finds for the draft's own text
@@ -73,7 +60,7 @@ class QuestionsRequest:
     """Everything the questions need, gathered before the LLM call."""
 
     text: str
-    kind: str
+    kind: ItemKind
     objective: str
     stage: str | None  # the stage's key
     language: str
@@ -101,7 +88,7 @@ class QuestionsRequest:
         }
 
     def params(self) -> dict[str, Any]:
-        return {"count": self.count, "kind_label": KIND_LABELS[self.kind][self.language]}
+        return {"count": self.count, "kind_label": words("questions_texts").get(self.language, f"kind_{self.kind}")}
 
 
 def stage_passages(notebook: NoteBook | None, stage: str, language: str) -> list[NotePassage]:
@@ -162,7 +149,8 @@ def prepare_questions(
     passages = gather_question_passages(
         text, kind=kind, findings=findings, stage=key, language=lang, retriever=retriever, notebook=notebook
     )
-    return QuestionsRequest(text, kind, objective, key, lang, tuple(findings), tuple(passages), count, notebook)
+    item_kind: ItemKind = "key_result" if kind == "key_result" else "objective"  # checked against KINDS above
+    return QuestionsRequest(text, item_kind, objective, key, lang, tuple(findings), tuple(passages), count, notebook)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,39 +203,8 @@ class QuestionsOutcome:
         return "\n".join(describe_lines(self, language or self.language))
 
 
-_LABELS = {
-    "zh": {
-        "offline": "离线模式：LLM 未开启（没有配置 LLM），以下问题取自知识卡片里的引导问题，没有针对草稿改写。",
-        "failed": "LLM 调用失败（{error}），以下问题改为取自知识卡片里的引导问题。",
-        "topped": "LLM 给出的有效问题不足 {min} 个，已从知识卡片补充 {count} 个。",
-        "objective": "讨论中的目标：",
-        "key_result": "讨论中的关键结果：",
-        "stage": "业务阶段：",
-        "why": "想让团队看清：",
-        "dimension": "维度",
-        "notes": "卡片",
-        "sep": "；",
-        "colon": "：",
-    },
-    "en": {
-        "offline": "Offline mode: the LLM is off (no LLM configured); these questions come from the guidance notes' "
-        "question lists, not tailored to the draft.",
-        "failed": "The LLM failed ({error}); these questions come from the guidance notes instead.",
-        "topped": "Fewer than {min} valid questions came from the LLM; {count} added from the guidance notes.",
-        "objective": "Objective under discussion: ",
-        "key_result": "Key result under discussion: ",
-        "stage": "Business stage: ",
-        "why": "Brings out: ",
-        "dimension": "dimension",
-        "notes": "notes",
-        "sep": "; ",
-        "colon": ": ",
-    },
-}
-
-
 def describe_lines(outcome: QuestionsOutcome, language: str) -> list[str]:
-    t = _LABELS["zh" if language == "zh" else "en"]
+    t = words("questions_texts").table(language)
     lines: list[str] = []
     if outcome.error:
         lines.append(t["failed"].format(error=outcome.error))

@@ -25,20 +25,12 @@ from ..config import Config
 from ..importers.checkin_notes import checkins_for, parse_kr_ref, read_checkins
 from ..llm import LLM, LLMError
 from ..model import OKRSet
+from ..texts import words
 from .offline import render_retrospective_markdown, retrospective_skeleton
-from .rewrite import (
-    LeakGuard,
-    NotePassage,
-    merge_passages,
-    normalised,
-    passages_from_notes,
-    passages_from_retriever,
-    render_passages,
-    resolve_language,
-    system_texts,
-    unique,
-)
+from .passages import NotePassage, merge_passages, passages_from_notes, passages_from_retriever, render_passages
+from .prompting import LeakGuard, resolve_language, system_texts
 from .schemas import AchievedKR, MissedKR, RetrospectiveDraft
+from .wording import normalised, unique
 
 if TYPE_CHECKING:
     from ..knowledge import NoteBook
@@ -58,10 +50,6 @@ __all__ = [
 
 # Notes every retrospective prompt carries, then what the retriever finds for the question below.
 RETRO_NOTES = ("retrospective", "scoring")
-RETRO_QUESTION = {
-    "zh": "OKR 复盘：达成的关键动作，未达成的障碍，评分校准与下个周期的改进",
-    "en": "OKR retrospective: actions behind achieved key results, obstacles behind missed ones, score calibration",
-}
 SEARCH_PASSAGES = 3
 PASSAGE_LIMIT = 6
 NOTE_TEXT_LIMIT = 2000  # characters of one KR's check-in note given to the LLM
@@ -119,7 +107,7 @@ class RetrospectiveOutcome:
     def describe(self, language: str | None = None) -> str:
         """A plain-text block for the terminal: how it was made, what was corrected, then the Markdown."""
         lang = "zh" if (language or self.language) == "zh" else "en"
-        t = _LABELS[lang]
+        t = words("retrospective_texts").table(lang)
         lines: list[str] = []
         if not self.scored:
             return t["title"].format(set=self.set_key) + "\n" + (self.error or "")
@@ -141,43 +129,6 @@ class RetrospectiveOutcome:
             lines.append(t["unknown"].format(refs=", ".join(self.unknown_checkins)))
         body = render_retrospective_markdown(self.draft, lang)
         return "\n".join([*lines, "", body] if lines else [body]).rstrip()
-
-
-_LABELS = {
-    "zh": {
-        "title": "复盘：{set}",
-        "offline": "离线模式：LLM 未开启（没有配置 LLM）。以下复盘稿由规则根据得分生成："
-        "达成 / 未达成和分数校准是确定的，原因分析和下个周期的建议请团队补充。",
-        "failed": "LLM 调用失败（{error}），以下是根据得分生成的复盘骨架，原因分析和下个周期的建议请团队补充。",
-        "added": "LLM 漏掉了 {count} 条未达成的关键结果，已按得分补上：{refs}",
-        "corrected": "LLM 把这些关键结果放错了达成 / 未达成，已按得分更正：{refs}",
-        "dropped_items": "LLM 提到了得分里没有的关键结果，已去掉：{refs}",
-        "dropped_notes": "已去掉未检索到的卡片引用：{ids}",
-        "unscored": "{count} 条关键结果没有得分，未列入复盘：{refs}",
-        "unknown": "这些过程记录对应不到本组的关键结果，未使用：{refs}",
-        "no_scores": "“{set}”这组 OKR 没有任何得分，无法起草复盘：请在输入里为关键结果填写得分"
-        "（score 列或字段，0–1、百分比或 1–5 分），再运行一次。",
-        "no_krs": "“{set}”这组 OKR 没有关键结果，无法起草复盘。",
-        "leak": "回答重复了系统指令",
-    },
-    "en": {
-        "title": "Retrospective: {set}",
-        "offline": "Offline mode: the LLM is off (none configured). This draft comes from the rules and the scores: "
-        "achieved / missed and the calibration are settled; the team fills in causes and next-cycle proposals.",
-        "failed": "The LLM failed ({error}); this is the skeleton built from the scores. The team fills in causes "
-        "and next-cycle proposals.",
-        "added": "The LLM left out {count} missed key result(s); put back from the scores: {refs}",
-        "corrected": "The LLM put these key results on the wrong side; corrected from the scores: {refs}",
-        "dropped_items": "The LLM named key results the scores do not have; removed: {refs}",
-        "dropped_notes": "Removed citations of notes that were not retrieved: {ids}",
-        "unscored": "{count} key result(s) have no score and are left out: {refs}",
-        "unknown": "These check-in notes name no key result of this set and were not used: {refs}",
-        "no_scores": "The set “{set}” has no scores, so no retrospective can be drafted: give its key results a score "
-        "(a score column or field: 0–1, percent or the 1–5 scale) and run again.",
-        "no_krs": "The set “{set}” has no key results, so no retrospective can be drafted.",
-        "leak": "the answer repeats the system instructions",
-    },
-}
 
 
 # ---------------------------------------------------------------- drafting
@@ -203,7 +154,7 @@ def draft_retrospective(
     notes, unknown = checkins_for(okr_set, checkins)
     pairs = list(okr_set.key_results())
     unscored = [o.kr_ref(kr) for o, kr in pairs if kr.score is None]
-    t = _LABELS[lang]
+    t = words("retrospective_texts").table(lang)
     if not pairs or len(unscored) == len(pairs):
         reason = t["no_krs" if not pairs else "no_scores"].format(set=okr_set.key)
         empty = RetrospectiveDraft(set_key=okr_set.key)
@@ -253,7 +204,12 @@ def draft_retrospective(
 def _passages(language: str, retriever: Retriever | None, notebook: NoteBook | None) -> list[NotePassage]:
     fixed = passages_from_notes(notebook, RETRO_NOTES, language=language)
     found = (
-        passages_from_retriever(retriever, RETRO_QUESTION[language], language=language, k=SEARCH_PASSAGES)
+        passages_from_retriever(
+            retriever,
+            words("retrospective_texts").get(language, "retrieval_question"),
+            language=language,
+            k=SEARCH_PASSAGES,
+        )
         if retriever is not None
         else []
     )
@@ -341,11 +297,11 @@ def merge_retrospective(skeleton: RetrospectiveDraft, answer: RetrospectiveDraft
     other side is corrected (``corrected``); KRs the skeleton does not have are dropped.
     """
     llm_achieved: dict[str, AchievedKR] = {}
-    for item in answer.achieved:
-        llm_achieved.setdefault(_ref_of(item.kr), item)
+    for done in answer.achieved:
+        llm_achieved.setdefault(_ref_of(done.kr), done)
     llm_missed: dict[str, MissedKR] = {}
-    for item in answer.missed:
-        llm_missed.setdefault(_ref_of(item.kr), item)
+    for miss in answer.missed:
+        llm_missed.setdefault(_ref_of(miss.kr), miss)
     merged = Merged(RetrospectiveDraft(set_key=skeleton.set_key))
     achieved: list[AchievedKR] = []
     for fact in skeleton.achieved:
@@ -356,15 +312,16 @@ def merge_retrospective(skeleton: RetrospectiveDraft, answer: RetrospectiveDraft
         actions = unique(own.actions) if own is not None and own.actions else list(fact.actions)
         achieved.append(fact.model_copy(update={"actions": actions}))
     missed: list[MissedKR] = []
-    for fact in skeleton.missed:
-        ref = _ref_of(fact.kr)
-        own = llm_missed.get(ref)
-        if own is None:
-            (merged.corrected if ref in llm_achieved else merged.added_missed).append(fact.kr)
-            missed.append(fact.model_copy())
+    for missed_fact in skeleton.missed:
+        ref = _ref_of(missed_fact.kr)
+        answered = llm_missed.get(ref)
+        if answered is None:
+            (merged.corrected if ref in llm_achieved else merged.added_missed).append(missed_fact.kr)
+            missed.append(missed_fact.model_copy())
             continue
-        missed.append(fact.model_copy(update={"obstacle": own.obstacle, "analysis": own.analysis or fact.analysis}))
-    known = {_ref_of(item.kr) for item in [*skeleton.achieved, *skeleton.missed]}
+        update = {"obstacle": answered.obstacle, "analysis": answered.analysis or missed_fact.analysis}
+        missed.append(missed_fact.model_copy(update=update))
+    known = {_ref_of(item.kr) for item in skeleton.achieved} | {_ref_of(item.kr) for item in skeleton.missed}
     merged.dropped_items = unique(ref for ref in [*llm_achieved, *llm_missed] if ref not in known)
     seen = {normalised(line) for line in skeleton.calibration}
     extra = [line for line in answer.calibration if normalised(line) and normalised(line) not in seen]

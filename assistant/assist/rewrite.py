@@ -8,12 +8,12 @@ Without an LLM, or when it fails, the offline templates go through the same chec
 reaches the user unchecked. :func:`rewrite_batch` does this for the KRs of a whole review
 (``check --suggest``).
 
-The helpers for passages, findings and the leak check are shared with :mod:`.questions`.
+Note passages live in :mod:`.passages`, the prompt's data blocks and the leak check in
+:mod:`.prompting`, text comparison in :mod:`.wording`: the other tasks import them from there.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,20 +23,29 @@ from ..analysis.language import detect_language
 from ..config import Config
 from ..engine import check
 from ..findings import Dimension, Finding, Severity
-from ..llm import LLM, LLMError, Prompt
+from ..llm import LLM, LLMError
 from ..model import KeyResult, Objective, OKRSet
+from ..review import SuggestedRewrite, Suggestion
 from ..rules.catalogue import tagged
+from ..texts import LANGUAGES, words
 from .candidates import CandidateCheck, check_candidate, feedback
+from .metrics import deadline_in
 from .offline import template_rewrites
+from .passages import (
+    NotePassage,
+    merge_passages,
+    passages_from_notes,
+    passages_from_retriever,
+    render_passages,
+)
+from .prompting import LeakGuard, render_findings, resolve_language, system_texts
 from .schemas import RewriteCandidate, RewriteCandidates
+from .wording import normalised, one_line, unique
 
 if TYPE_CHECKING:
     from ..knowledge import NoteBook
     from ..knowledge.retrieval import Retriever
 
-LANGUAGES = ("zh", "en")
-LEAK_WINDOW = 30  # characters of the system prompt an answer may not repeat (after squashing whitespace)
-PASSAGE_CHARS = 700  # a retrieved section is cut to this length in the prompt
 RULE_PASSAGES = 4  # passages from the notes behind the findings
 TEXT_PASSAGES = 3  # passages found by the KR's own text
 # Findings a rewrite of the wording can change (tag "wording" in data/rules.toml); not the owner, the
@@ -45,139 +54,9 @@ WORDING_CODES = tagged("wording")
 # ``check --suggest`` rewrites KRs with an error or warning in these dimensions.
 SUGGEST_DIMENSIONS = frozenset({Dimension.measurable, Dimension.outcome, Dimension.challenging})
 SUGGEST_SEVERITIES = frozenset({Severity.error, Severity.warning})
-_SPACE = re.compile(r"\s+")
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 # ---------------------------------------------------------------- shared helpers
-
-
-@dataclass(frozen=True, slots=True)
-class NotePassage:
-    """A piece of a guidance note given to the LLM: which note, which section, the text."""
-
-    note_id: str
-    title: str
-    section: str
-    text: str
-
-
-def passages_from_retriever(
-    retriever: Retriever, question: str, *, language: str, rules: Sequence[str] = (), k: int = TEXT_PASSAGES
-) -> list[NotePassage]:
-    """The retriever's best passages for ``question`` (only from notes on ``rules`` when given)."""
-    found = retriever.search(question, k, rules=list(rules), language=language)
-    return [NotePassage(p.note_id, p.title, p.section, p.text) for p in found]
-
-
-def passages_from_notes(
-    notebook: NoteBook | None, note_ids: Iterable[str], *, language: str, per_note: int = 2
-) -> list[NotePassage]:
-    """The first sections in ``language`` of the named notes (no retriever: the notes the findings cite)."""
-    if notebook is None:
-        return []
-    out: list[NotePassage] = []
-    for note_id in unique(note_ids):
-        note = notebook.get(note_id)
-        if note is None:
-            continue
-        sections = [s for s in note.sections if s.language == language] or list(note.sections)
-        out.extend(NotePassage(note.id, note.title_in(language), s.heading, s.text) for s in sections[:per_note])
-    return out
-
-
-def merge_passages(*groups: Iterable[NotePassage], limit: int) -> list[NotePassage]:
-    """Passages in order, each (note, section) once, at most ``limit``."""
-    seen: set[tuple[str, str]] = set()
-    out: list[NotePassage] = []
-    for passage in (p for group in groups for p in group):
-        key = (passage.note_id, passage.section)
-        if key not in seen and len(out) < limit:
-            seen.add(key)
-            out.append(passage)
-    return out
-
-
-def render_passages(passages: Sequence[NotePassage]) -> str:
-    """The passages as the prompt's notes block: note id and section before each text."""
-    if not passages:
-        return "-"
-    blocks = []
-    for p in passages:
-        text = p.text if len(p.text) <= PASSAGE_CHARS else p.text[:PASSAGE_CHARS].rstrip() + "…"
-        blocks.append(f"[{p.note_id}] {p.title} · {p.section}\n{text}")
-    return "\n\n".join(blocks)
-
-
-def render_findings(findings: Sequence[Finding], language: str) -> str:
-    """One line per finding: code, severity, message and evidence, for the prompt's findings block."""
-    if not findings:
-        return "-"
-    word = "证据" if language == "zh" else "evidence"
-    lines = []
-    for f in findings:
-        evidence = _SPACE.sub(" ", f.evidence).strip()
-        lines.append(f"- {f.code} ({f.severity.value}, {f.dimension.value}): {f.message}  {word}: {evidence}")
-    return "\n".join(lines)
-
-
-def unique(items: Iterable[str]) -> list[str]:
-    """Items in first-seen order, each once, blanks dropped."""
-    return list(dict.fromkeys(i for i in items if i))
-
-
-def normalised(text: str) -> str:
-    """Text with case, spaces and punctuation removed: how duplicates are recognised."""
-    return _PUNCT.sub("", text).lower()
-
-
-def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()
-
-
-@dataclass(frozen=True, slots=True)
-class LeakGuard:
-    """Recognises an answer that repeats ``LEAK_WINDOW`` or more characters of the system prompt.
-
-    Stretches that also occur in the user's own input are allowed: a user may write the words the
-    system prompt quotes ("ignore previous instructions"), and repeating the user is no leak.
-    """
-
-    windows: frozenset[str]
-
-    @classmethod
-    def of(cls, secrets: Iterable[str], allowed: Iterable[str] = ()) -> LeakGuard:
-        inputs = [_squash(a) for a in allowed if a]
-        windows: set[str] = set()
-        for secret in secrets:
-            text = _squash(secret)
-            windows.update(text[i : i + LEAK_WINDOW] for i in range(len(text) - LEAK_WINDOW + 1))
-        return cls(frozenset(w for w in windows if not any(w in a for a in inputs)))
-
-    def find(self, texts: Iterable[str]) -> str:
-        """The first repeated stretch of the system prompt in ``texts``, or ``""``."""
-        for raw in texts:
-            text = _squash(raw)
-            for i in range(len(text) - LEAK_WINDOW + 1):
-                if text[i : i + LEAK_WINDOW] in self.windows:
-                    return text[i : i + LEAK_WINDOW]
-        return ""
-
-
-def system_texts(prompt: Prompt, *, data: Mapping[str, str], params: Mapping[str, Any]) -> list[str]:
-    """The prompt's rendered system part in every language: what the leak check protects."""
-    return [
-        text for lang in LANGUAGES for role, text in prompt.messages(lang, data=data, params=params) if role == "system"
-    ]
-
-
-def resolve_language(language: str | None, text: str) -> str:
-    """``language`` when given (zh or en), else the text's; anything else is a clear error."""
-    if language is None:
-        return detect_language(text)
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be zh or en, not {language!r}")
-    return language
 
 
 # ---------------------------------------------------------------- findings
@@ -257,12 +136,13 @@ class CheckedCandidate:
 
     def reasons(self, language: str) -> str:
         """Why it failed, in one line (empty when it passed)."""
+        t = words("rewrite_texts").table(language)
         parts = []
         if self.leak:
-            parts.append("重复了系统指令" if language == "zh" else "repeats the system instructions")
+            parts.append(t["leak_reason"])
         if not self.check.passed or self.check.invented_numbers:
-            parts.append(_one_line(feedback(self.check, language)))
-        return ("；" if language == "zh" else "; ").join(p for p in parts if p)
+            parts.append(one_line(feedback(self.check, language)))
+        return t["sep"].join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
         out = {**self.candidate.model_dump(), "placeholders": list(self.check.placeholders)}
@@ -277,17 +157,13 @@ class CheckedCandidate:
         )
         return out
 
-    def report_entry(self) -> dict[str, Any]:
-        """The candidate as the report schema's suggestion lists it."""
-        return {**self.candidate.model_dump(), "placeholders": list(self.check.placeholders)}
+    def report_entry(self) -> SuggestedRewrite:
+        """The candidate as a review's suggestion lists it."""
+        return SuggestedRewrite(**self.candidate.model_dump(), placeholders=list(self.check.placeholders))
 
 
 def _finding_dict(finding: Any) -> Any:
     return finding.to_dict() if hasattr(finding, "to_dict") else str(finding)
-
-
-def _one_line(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
 
 
 def candidate_texts(candidate: RewriteCandidate) -> list[str]:
@@ -356,79 +232,27 @@ class RewriteOutcome:
             "rejected": [c.to_dict() for c in self.rejected],
         }
 
-    def suggestion(self, set_key: str, kr_ref: str) -> dict[str, Any]:
+    def suggestion(self, set_key: str, kr_ref: str) -> Suggestion:
         """The entry ``check --suggest`` attaches to a review (see ``docs/report.schema.json``)."""
-        return {
-            "set": set_key,
-            "key_result": kr_ref,
-            "original": self.key_result,
-            "mode": self.mode,
-            "passed": self.passed_count,
-            "checked": self.checked_count,
-            "error": self.error,
-            "candidates": [c.report_entry() for c in self.candidates],
-        }
+        return Suggestion(
+            set=set_key,
+            key_result=kr_ref,
+            original=self.key_result,
+            mode=self.mode,
+            passed=self.passed_count,
+            checked=self.checked_count,
+            error=self.error,
+            candidates=[c.report_entry() for c in self.candidates],
+        )
 
     def describe(self, language: str | None = None) -> str:
         """A plain-text block for the terminal."""
         return "\n".join(describe_lines(self, language or self.language))
 
 
-_LABELS = {
-    "zh": {
-        "offline": "离线模式：LLM 改写未开启（没有配置 LLM）。以下是带占位符的模板，请把〔…〕换成真实数字后再用。",
-        "failed": "LLM 调用失败（{error}），已改用离线模板：以下是带占位符的模板，请把〔…〕换成真实数字后再用。",
-        "original": "原关键结果：",
-        "findings": "检查发现：",
-        "passed": "{passed}/{checked} 个候选通过规则检查（{rounds} 轮）",
-        "none": "没有候选通过规则检查。",
-        "metric": "指标",
-        "baseline": "基线",
-        "target": "目标",
-        "unit": "单位",
-        "deadline": "截止",
-        "rationale": "理由：",
-        "assumptions": "假设（请确认）：",
-        "placeholders": "待填：",
-        "notes": "参考卡片：",
-        "rejected": "未通过检查（{count} 个）：",
-        "hidden": "（内容重复了系统指令，不予显示）",
-        "dropped": "已去掉未检索到的卡片引用：",
-        "late": "反馈轮的 LLM 调用失败（{error}），只保留已通过的候选。",
-        "sep": "；",
-        "colon": "：",
-    },
-    "en": {
-        "offline": "Offline mode: LLM rewriting is off (no LLM configured). These are templates with placeholders; "
-        "replace each [...] with a real figure before use.",
-        "failed": "The LLM failed ({error}); offline templates used instead. Replace each placeholder with a real "
-        "figure before use.",
-        "original": "Original key result: ",
-        "findings": "Findings: ",
-        "passed": "{passed}/{checked} candidates passed the rule checks ({rounds} round(s))",
-        "none": "No candidate passed the rule checks.",
-        "metric": "metric",
-        "baseline": "baseline",
-        "target": "target",
-        "unit": "unit",
-        "deadline": "deadline",
-        "rationale": "Rationale: ",
-        "assumptions": "Assumptions to confirm: ",
-        "placeholders": "To fill in: ",
-        "notes": "Notes: ",
-        "rejected": "Rejected by the checks ({count}):",
-        "hidden": "(repeats the system instructions; not shown)",
-        "dropped": "Removed citations of notes that were not retrieved: ",
-        "late": "A feedback round failed ({error}); only the candidates that had passed are kept.",
-        "sep": "; ",
-        "colon": ": ",
-    },
-}
-
-
 def describe_lines(outcome: RewriteOutcome, language: str) -> list[str]:
     """The outcome as text lines: mode first, then the original, the candidates and the rejected ones."""
-    t = _LABELS["zh" if language == "zh" else "en"]
+    t = words("rewrite_texts").table(language)
     lines: list[str] = []
     if outcome.error:
         lines.append(t["failed"].format(error=outcome.error))
@@ -438,9 +262,8 @@ def describe_lines(outcome: RewriteOutcome, language: str) -> list[str]:
     if outcome.findings:
         lines.append(t["findings"].rstrip())
         lines.extend(f"  - {f.code} {f.message}" for f in outcome.findings)
-    if outcome.mode == "llm":
-        counts = {"passed": outcome.passed_count, "checked": outcome.checked_count, "rounds": outcome.rounds}
-        lines.append(t["passed"].format(**counts))
+    counts = {"passed": outcome.passed_count, "checked": outcome.checked_count, "rounds": outcome.rounds}
+    lines.append(t["passed" if outcome.mode == "llm" else "passed_offline"].format(**counts))
     if not outcome.candidates:
         lines.append(t["none"])
     for number, checked in enumerate(outcome.candidates, start=1):
@@ -502,6 +325,8 @@ def prepare_rewrite(
     if findings is None:
         findings = findings_for_kr(kr_text, objective=objective, language=lang, config=config)
     findings = [f for f in findings if about_wording(f)]
+    if deadline_in(context, lang):  # the context says when: a missing deadline is not the KR's problem here
+        findings = [f for f in findings if f.code not in tagged("deadline")]
     return RewriteRequest(
         key_result=kr_text,
         objective=objective,
@@ -583,7 +408,11 @@ def run_rewrite(request: RewriteRequest, llm: LLM | None) -> RewriteOutcome:
 def offline_rewrite(request: RewriteRequest, *, error: str | None = None) -> RewriteOutcome:
     """The deterministic templates, each through the same checks as an LLM candidate."""
     templates = template_rewrites(
-        request.key_result, objective=request.objective, findings=list(request.findings), language=request.language
+        request.key_result,
+        objective=request.objective,
+        findings=list(request.findings),
+        language=request.language,
+        context=request.context,
     )
     allowed = set(request.note_ids) | {f.note for f in request.findings}
     guard = LeakGuard(frozenset())  # templates are the project's own text
@@ -736,30 +565,14 @@ def select_targets(sets: Sequence[OKRSet], findings: Sequence[Finding]) -> list[
     seen: set[tuple[str, str]] = set()
     for okr_set in sets:
         for objective, kr in okr_set.key_results():
-            key = (okr_set.key, objective.kr_ref(kr))
-            if key in triggering and key not in seen:
+            ref = objective.kr_ref(kr)
+            key = (okr_set.key, ref)
+            if key not in seen and (okr_set.key, ref) in triggering:
                 seen.add(key)
                 own = tuple(f for f in findings if (f.set_key, f.key_result) == key and about_wording(f))
                 context = kr_context(okr_set, objective, kr)
-                targets.append(RewriteTarget(key[0], key[1], kr.text, objective.text, own, context))
+                targets.append(RewriteTarget(okr_set.key, ref, kr.text, objective.text, own, context))
     return targets
-
-
-_CONTEXT_LABELS = {
-    "zh": ("团队", "周期", "负责人", "基线", "目标值", "截止日期", "备注", "同一目标下的其他关键结果", "：", "；"),
-    "en": (
-        "team",
-        "cycle",
-        "owner",
-        "baseline",
-        "target",
-        "deadline",
-        "note",
-        "other KRs of this objective",
-        ": ",
-        "; ",
-    ),
-}
 
 
 def kr_context(okr_set: OKRSet, objective: Objective, kr: KeyResult) -> str:
@@ -768,8 +581,11 @@ def kr_context(okr_set: OKRSet, objective: Objective, kr: KeyResult) -> str:
     Baseline, target and deadline columns matter most: with them a candidate can use real figures
     instead of placeholders, and the fabrication check accepts them because they are in the input.
     """
-    labels = _CONTEXT_LABELS.get(detect_language(kr.text), _CONTEXT_LABELS["zh"])
-    team, cycle, owner, baseline, target, due, note, others, colon, sep = labels
+    t = words("rewrite_texts").table(detect_language(kr.text))
+    team, cycle, owner, baseline, target, due, note, others, colon, sep = (
+        t[f"context_{key}"]
+        for key in ("team", "cycle", "owner", "baseline", "target", "deadline", "note", "others", "colon", "sep")
+    )
     unit = kr.unit or ""
     parts = [
         (team, okr_set.team),
@@ -820,7 +636,7 @@ class BatchOutcome:
         )
         return line + (f"；{len(self.failures)} 条 KR 未能给出建议" if self.failures else "")
 
-    def suggestions(self) -> list[dict[str, Any]]:
+    def suggestions(self) -> list[Suggestion]:
         """The review's ``suggestions``: one entry per KR, in review order."""
         return [outcome.suggestion(*key) for key, outcome in self.outcomes.items()]
 

@@ -39,13 +39,13 @@ STATUSES = ("off_track", "at_risk", "stale", "no_data", "unknown", "on_track", "
 class Thresholds:
     """The check-in thresholds of a config (``checkin-*`` in defaults.toml)."""
 
-    at_risk_gap: float = 10
-    off_track_gap: float = 25
-    stale_days: float = 14
-    confidence_drop: float = 20
-    confidence_low: float = 50
-    mid_cycle: float = 50
-    weight_tolerance: float = 0.5
+    at_risk_gap: float
+    off_track_gap: float
+    stale_days: float
+    confidence_drop: float
+    confidence_low: float
+    mid_cycle: float
+    weight_tolerance: float
 
     @classmethod
     def of(cls, config: Config) -> Thresholds:

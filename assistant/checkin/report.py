@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from ..importers.messages import problem_text
 from .analysis import CheckinFinding, CheckinReview, KRCheck, ObjectiveCheck, SetCheck, figure
 from .texts import agenda_text, label, status_colour, status_label
 
@@ -55,7 +56,7 @@ def _percent(value: float | None) -> str:
 
 
 def _summary(okr_set: SetCheck, lang: str) -> str:
-    sep = "，" if lang == "zh" else ", "
+    sep = label("separator", lang)
     counts = sep.join(f"{status_label(status, lang)} {count}" for status, count in okr_set.counts().items())
     return label("summary", lang).format(total=len(okr_set.key_results()), counts=counts)
 
@@ -120,11 +121,11 @@ def _text(review: CheckinReview) -> Iterator[str]:
     if review.problems:
         yield f"{label('problems', lang)}\n"
         for problem in review.problems:
-            yield f"  {problem.describe()}\n"
+            yield f"  {problem_text(problem, lang)}\n"
 
 
 def _colon(lang: str) -> str:
-    return "：" if lang == "zh" else ": "
+    return label("colon", lang)
 
 
 def _text_finding(finding: CheckinFinding, lang: str, indent: str) -> Iterator[str]:
@@ -175,7 +176,7 @@ def _markdown(review: CheckinReview) -> Iterator[str]:
     if review.problems:
         yield f"## {label('problems', lang)}\n\n"
         for problem in review.problems:
-            yield f"- {_cell(problem.describe())}\n"
+            yield f"- {_cell(problem_text(problem, lang))}\n"
         yield "\n"
 
 
@@ -298,7 +299,7 @@ def _html(review: CheckinReview, agendas: Sequence[Agenda] = ()) -> Iterator[str
             yield _html_finding(finding, lang)
     if review.problems:
         yield f"<h2>{escape(label('problems', lang))}</h2><ul>"
-        yield "".join(f"<li>{escape(problem.describe())}</li>" for problem in review.problems)
+        yield "".join(f"<li>{escape(problem_text(problem, lang))}</li>" for problem in review.problems)
         yield "</ul>\n"
     for agenda in agendas:
         yield _html_agenda(agenda.to_dict(), review.language)

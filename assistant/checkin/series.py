@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..findings import InputProblem, ProblemLevel
+from ..importers.messages import message, problem
 from ..model import CheckIn, KeyResult, Objective, OKRSet
 
 __all__ = ["file_date", "merge_series", "snapshot_date"]
@@ -109,10 +110,9 @@ def _undated(group: list[OKRSet]) -> list[InputProblem]:
             if snapshot_date(kr) is None and kr.source is not None and kr.source.file not in seen:
                 seen.add(kr.source.file)
                 notices.append(
-                    InputProblem(
+                    problem(
+                        message("IMP138"),
                         kr.source.file,
-                        "no update date (更新日期 / Updated column, or a date in the file name): "
-                        "its check-ins are ordered as the files were given",
                         row=kr.source.row,
                         line=kr.source.line,
                         sheet=kr.source.sheet,

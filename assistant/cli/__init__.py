@@ -39,6 +39,7 @@ from ._common import (
     DataDirOption,
     KnowledgeDirOption,
     assistant_tools,
+    cli_text,
     describe_error,
     err,
     fail,
@@ -51,13 +52,16 @@ from ._common import (
     parse_map,
     report_language,
     show_error,
+    show_problems,
 )
 
 # Each command imports what it needs when it runs (the rules, pydantic, openpyxl, the knowledge index,
 # the LLM client, gradio), so that ``--version`` and a small ``check`` start quickly.
 if TYPE_CHECKING:
     from ..config import Config
+    from ..findings import Finding
     from ..model import OKRSet
+    from ..review import Suggestion
 
 __all__ = ["app", "describe_error", "main", "message_language"]
 
@@ -68,7 +72,7 @@ DEBUG_KEY = "okr_review.debug"  # in the root context's meta: show tracebacks
 class _Commands(TyperGroup):
     """The command group: an unexpected exception becomes one line and exit 2, Ctrl-C one line and exit 130."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click's Context: typer vendors click privately, so no public name for it
         try:
             return super().invoke(ctx)
         except (Exit, Abort, TyperException):
@@ -234,7 +238,7 @@ def check(
     except ValueError as exc:  # the output is an input, a device or FIFO, or a terminal for a workbook
         raise fail(str(exc)) from None
     if output is not None and stream_name(output) is None:
-        err.print(f"report written to {output}", highlight=False, markup=False)
+        err.print(cli_text(language, "report_written", path=output), highlight=False, markup=False)
     if loaded.unreadable:
         raise typer.Exit(EXIT_ERROR)
     worst = review.worst_severity()
@@ -242,7 +246,9 @@ def check(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _suggestions(sets: list[OKRSet], findings, config: Config, language: str, *, offline: bool) -> list[dict]:
+def _suggestions(
+    sets: list[OKRSet], findings: list[Finding], config: Config, language: str, *, offline: bool
+) -> list[Suggestion]:
     """Rewrite candidates for the review (``check --suggest``); the pass rate and tokens go to stderr."""
     from ..assist.rewrite import rewrite_batch
 
@@ -360,7 +366,7 @@ def ask(
         return
     out = Console()
     if not passages:
-        out.print("没有找到相关内容。" if lang == "zh" else "Nothing found.", highlight=False)
+        out.print(cli_text(lang, "nothing_found"), highlight=False)
     for number, passage in enumerate(passages, start=1):
         out.print(
             Text.assemble(
@@ -415,8 +421,7 @@ def score(
     loaded = load_paths(paths, limits=dict(config.limits) or None)
     if not loaded.sets:
         nothing_checked(loaded.problems, config.language)
-    for problem in loaded.problems:
-        err.print(problem.describe(), highlight=False, markup=False)
+    show_problems(loaded.problems, message_language(config.language))
     rows = [_score_row(okr_set, config, marks, scale) for okr_set in loaded.sets]
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")

@@ -8,7 +8,7 @@ Heavy modules (pydantic, the knowledge index, the LLM client) are imported insid
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -36,10 +36,12 @@ KnowledgeDirOption = Annotated[
 ]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="Settings file (default: discovered).")]
 
-NOTHING_CHECKED = {
-    "zh": "未检查任何内容：没有读到任何 OKR，因此没有生成报告。",
-    "en": "Nothing was checked: no OKR could be read, so no report was written.",
-}
+
+def cli_text(language: str, key: str, **values: Any) -> str:
+    """A sentence of the command line in ``language`` (``assistant/data/cli.toml``)."""
+    from ..texts import words
+
+    return words("cli").get(language, key, **values)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -71,7 +73,8 @@ def fail(message: str) -> typer.Exit:
 
 def load_settings(config_path: Path | None, **options: Any) -> Config:
     """The settings file (given or discovered) with the command's options applied; a bad file stops the command."""
-    from ..config import ConfigError, load_config
+    from ..config import ConfigError
+    from ..configfile import load_config
 
     try:
         return load_config(config_path).with_options(**options)
@@ -81,10 +84,11 @@ def load_settings(config_path: Path | None, **options: Any) -> Config:
 
 def knowledge_settings(config: Config, **options: Any) -> KnowledgeSettings:
     """The knowledge settings of the config with the command's folders applied."""
+    from ..configfile import knowledge_settings_of
     from ..knowledge import SettingsError
 
     try:
-        return config.knowledge_settings().with_options(**options)
+        return knowledge_settings_of(config).with_options(**options)
     except SettingsError as exc:
         raise fail(str(exc)) from None
 
@@ -122,17 +126,27 @@ def report_language(sets: list[OKRSet], setting: str) -> str:
 
 def message_language(setting: str, environ: Mapping[str, str] = os.environ) -> str:
     """The language of a message given before any OKR was read: the setting, else the locale, else Chinese."""
-    if setting in ("zh", "en"):
+    from ..texts import LANGUAGES
+
+    if setting in LANGUAGES:
         return setting
     locale = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
     return "en" if locale.lower().startswith("en") else "zh"
 
 
+def show_problems(problems: Iterable[InputProblem], language: str) -> None:
+    """Each input problem on stderr, in ``language``, with the command line's wording of its hints (``--map``)."""
+    from ..importers.messages import problem_text
+
+    for problem in problems:
+        err.print(problem_text(problem, language, "cli"), highlight=False, markup=False, soft_wrap=True)
+
+
 def nothing_checked(problems: list[InputProblem], setting: str) -> NoReturn:
     """Print why nothing could be read and stop with exit 2: with no OKR read there is no review to report."""
-    for problem in problems:
-        err.print(problem.describe(), highlight=False, markup=False, soft_wrap=True)
-    err.print(NOTHING_CHECKED[message_language(setting)], highlight=False, markup=False, soft_wrap=True)
+    language = message_language(setting)
+    show_problems(problems, language)
+    err.print(cli_text(language, "nothing_checked"), highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -160,12 +174,13 @@ def knowledge_tools(config: Config, data_dir: Path | None, knowledge_dir: Path |
 
 def connect_llm(config: Config, *, offline: bool) -> LLM | None:
     """The configured LLM, or ``None`` for offline mode; a broken setting stops the command (status 2)."""
+    from ..configfile import llm_settings_of
     from ..llm import LLM, LLMSettingsError
 
     if offline:
         return None
     try:
-        settings = config.llm_settings()
+        settings = llm_settings_of(config)
     except LLMSettingsError as exc:
         raise fail(str(exc)) from None
     llm = LLM.from_settings(settings)

@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from ..reports import write_atomic
-from ._common import EXIT_ERROR, ConfigOption, err, fail, load_settings, parse_map, report_language
+from ._common import (
+    EXIT_ERROR,
+    ConfigOption,
+    cli_text,
+    err,
+    fail,
+    load_settings,
+    message_language,
+    parse_map,
+    report_language,
+    show_problems,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -37,17 +48,18 @@ def alignment_map(
     loaded = load_paths(
         paths, column_map=parse_map(column_map, dict(config.columns)) or None, limits=dict(config.limits) or None
     )
-    for problem in loaded.problems:
-        err.print(problem.describe(), highlight=False, markup=False)
     if not loaded.sets:
-        raise fail("no OKR sets could be read, so there is nothing to draw")
+        said = message_language(config.language)
+        show_problems(loaded.problems, said)
+        raise fail(cli_text(said, "nothing_to_draw"))
     language = report_language(loaded.sets, config.language)
+    show_problems(loaded.problems, language)
     picture = build_map(loaded.sets, run_check(loaded.sets, config), language=language)
     try:
         write_atomic(output, render_svg(picture, language))
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     err.print(summary_line(picture, language), highlight=False, markup=False)
-    err.print(f"map written to {output}", highlight=False)
+    err.print(cli_text(language, "map_written", path=output), highlight=False, markup=False)
     if loaded.unreadable:
         raise typer.Exit(EXIT_ERROR)

@@ -234,7 +234,9 @@ def draft(
 
 
 _DRAFT_HELP = {
-    "zh": "先写目标（O），再逐条写关键结果（KR）。每行一条消息；/draft 查看草稿，/quit 结束。",
-    "en": "Write the objective (O) first, then the key results (KRs). One line per message; /draft shows the draft, "
-    "/quit ends.",
+    "zh": "先说背景和目标（O），再逐条写关键结果（KR）；也可以说“删除 KR3”“撤销”“周期：2025Q3”“帮我改写 KR2”"
+    "“给我几个引导问题”。每行一条消息；/draft 查看草稿，/quit 结束。",
+    "en": "Tell me the context and the objective (O) first, then the key results (KRs); you can also say “remove KR3”, "
+    "“undo”, “cycle: 2025Q3”, “rewrite KR2”, “give me guiding questions”. One line per message; /draft shows the "
+    "draft, /quit ends.",
 }

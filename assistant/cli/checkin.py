@@ -22,6 +22,7 @@ from ._common import (
     EXIT_FINDINGS,
     ConfigOption,
     KnowledgeDirOption,
+    cli_text,
     connect_llm,
     err,
     fail,
@@ -31,6 +32,7 @@ from ._common import (
     nothing_checked,
     parse_map,
     report_language,
+    show_problems,
 )
 
 __all__ = ["checkin", "parse_as_of", "register"]
@@ -123,9 +125,8 @@ def checkin(
         if llm is not None:
             err.print(llm.usage.describe(language), highlight=False, markup=False)
     report = render_checkin(review, fmt, agendas=agendas)
-    _emit(report, output)
-    for problem in review.problems:
-        err.print(problem.describe(), highlight=False, markup=False, soft_wrap=True)
+    _emit(report, output, language)
+    show_problems(review.problems, language)
     if loaded.unreadable:
         raise typer.Exit(EXIT_ERROR)
     threshold = _SEVERITY_RANK[fail_on]
@@ -133,11 +134,11 @@ def checkin(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _emit(report: str | bytes, output: Path | None) -> None:
+def _emit(report: str | bytes, output: Path | None, language: str) -> None:
     if output is None or str(output) == "-":
         assert isinstance(report, str)
         sys.stdout.write(report)
         sys.stdout.flush()
         return
     write_output(output, report)
-    err.print(f"check-in report written to {output}", highlight=False, markup=False)
+    err.print(cli_text(language, "checkin_written", path=output), highlight=False, markup=False)

@@ -15,7 +15,8 @@ import typer
 from ._common import ConfigOption, DataDirOption, KnowledgeDirOption, load_settings, message_language
 
 if TYPE_CHECKING:
-    from ..llm import LLM
+    from ..knowledge import KnowledgeSettings
+    from ..llm import LLM, LLMSettings
     from ..llm.doctor import Check, DoctorReport
 
 MARKS = {"ok": "✓", "warn": "~", "degraded": "!", "config": "✗", "skip": "-"}
@@ -39,18 +40,21 @@ def doctor(
     config_path: ConfigOption = None,
 ) -> None:
     """Check the LLM endpoint (reachable, model, JSON mode, tools, streaming, one rewrite) and the knowledge index."""
+    from ..configfile import knowledge_settings_of, llm_settings_of
     from ..knowledge import SettingsError
     from ..llm import LLMSettingsError
     from ..llm.doctor import diagnose
 
     config = load_settings(config_path)
     language = message_language(lang or config.language)
+    settings: LLMSettings | LLMSettingsError
+    knowledge: KnowledgeSettings | SettingsError
     try:
-        settings = config.llm_settings()
+        settings = llm_settings_of(config)
     except LLMSettingsError as exc:
         settings = exc
     try:
-        knowledge = config.knowledge_settings().with_options(data_dir=data_dir, knowledge_dir=knowledge_dir)
+        knowledge = knowledge_settings_of(config).with_options(data_dir=data_dir, knowledge_dir=knowledge_dir)
     except SettingsError as exc:
         knowledge = exc
     report = diagnose(

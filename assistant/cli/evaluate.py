@@ -114,13 +114,14 @@ def evaluate(
                 load(found.path)  # refuse a broken file before anything runs
         except RealWorldError as exc:
             raise fail(str(exc)) from None
+    from ..configfile import llm_settings_of
     from ..llm import LLMSettingsError
 
     config = load_settings(config_path)
     settings = None
     if not offline:
         try:
-            settings = config.llm_settings()
+            settings = llm_settings_of(config)
         except LLMSettingsError as exc:
             raise fail(str(exc)) from None
     try:

@@ -15,10 +15,10 @@ from typing import Any
 from ..importers import load_data
 from ..model import OKRSet
 from ..rules.catalogue import rules
+from ..texts import LANGUAGES
 
 KINDS = ("rules", "rewrite", "questions", "retrospective", "adversarial")
 TASKS = ("rules", "rewrite", "questions", "retrospective")  # what an adversarial case attacks
-LANGUAGES = ("zh", "en")
 ATTACKS = ("injection", "empty", "huge", "mixed-language")
 
 
@@ -123,11 +123,13 @@ def parse_case(data: Any, kind: str, where: str, known_codes: frozenset[str]) ->
     language = data.get("lang")
     if language not in LANGUAGES:
         raise CaseFileError(f"{where}: lang: expected zh or en, got {language!r}")
-    task, attack = kind, None
+    task: str = kind
+    attack = None
     if kind == "adversarial":
-        task, attack = data.get("task"), data.get("attack")
-        if task not in TASKS:
-            raise CaseFileError(f"{where}: task: expected one of {', '.join(TASKS)}, got {task!r}")
+        named, attack = data.get("task"), data.get("attack")
+        if not isinstance(named, str) or named not in TASKS:
+            raise CaseFileError(f"{where}: task: expected one of {', '.join(TASKS)}, got {named!r}")
+        task = named
         if attack not in ATTACKS:
             raise CaseFileError(f"{where}: attack: expected one of {', '.join(ATTACKS)}, got {attack!r}")
         data = _repeated(data, task)

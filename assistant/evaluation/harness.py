@@ -18,6 +18,7 @@ from ..knowledge.evaluation import known_sections
 from ..knowledge.evaluation import load_cases as load_retrieval_cases
 from ..llm import list_prompts
 from .cases import KINDS, Suite, load_suite
+from .intents import evaluate_intents, load_utterances
 from .judge import JudgeReport, judge_verdicts
 from .metrics import check_thresholds, column_metrics, rule_metrics
 from .realworld import evaluate as evaluate_realworld
@@ -40,6 +41,7 @@ class EvalOptions:
     retrieval_cases: Path | None = None  # evals/retrieval/queries.yaml
     realworld: Path | None = None  # the labelled real-world set, scored with the rule cases
     realworld_note: str = ""  # why it is absent, when it is
+    intent_cases: Path | None = None  # the labelled utterances; default: intents/utterances.tsv beside the cases
     label: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -76,6 +78,9 @@ def run_evaluation(
             options.retrieval_cases, known_notes=env.known_notes, sections=known_sections(env.notebook)
         )
         engine["retrieval"] = evaluate_retrieval(env.retriever, cases).figures()
+    intent_cases = options.intent_cases or options.cases_dir.parent / "intents" / "utterances.tsv"
+    if intent_cases.is_file():
+        engine["intents"] = evaluate_intents(load_utterances(intent_cases))
     if options.realworld is not None and "rules" in options.kinds:
         engine["realworld"] = evaluate_realworld(options.realworld, env.config)
     columns = column_metrics(task_results)

@@ -206,7 +206,7 @@ def predict(
     sets: Sequence[LabelledSet], mapping: Mapping[str, Sequence[str]], config: Config | None = None
 ) -> list[Predicted]:
     """Every item of every set, with the engine's predicted labels."""
-    out = []
+    out: list[Predicted] = []
     for labelled in sets:
         fired = fired_codes(labelled.okr_set, config)
         out.extend(predict_item(item, fired.get(item.ref, frozenset()), mapping) for item in labelled.items)

@@ -46,6 +46,15 @@ def _show(value: Any, how: str = "num") -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+def intents_line(intents: Mapping[str, Any]) -> str:
+    """The drafting chat's intent accuracy, overall and per language, and how many lines were misread."""
+    languages = " · ".join(f"{lang} {value:.1%}" for lang, value in intents["by_language"].items())
+    return (
+        f"Drafting-chat intents ({intents['utterances']} utterances): accuracy {intents['accuracy']:.1%} "
+        f"({languages}); misread {len(intents['misses'])}"
+    )
+
+
 def _section_figures(retrieval: Mapping[str, Any]) -> str:
     """The section-level retrieval figures as a line's tail; empty for runs recorded before they existed."""
     if not retrieval.get("section_cases"):
@@ -78,6 +87,9 @@ def print_run(run: Mapping[str, Any], console: Console) -> None:
             )
         console.print(table)
     _print_realworld(run, console)
+    intents = run["engine"].get("intents")
+    if intents:
+        console.print(intents_line(intents), highlight=False)
     retrieval = run["engine"].get("retrieval")
     if retrieval:
         console.print(

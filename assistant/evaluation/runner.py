@@ -189,31 +189,48 @@ def _result(
 
 def _run_task(case: Case, llm: LLM | None, env: Environment, mode: str) -> checks.Checked:
     data, lang = case.data, case.language
-    common = {"llm": llm, "retriever": env.retriever, "notebook": env.notebook, "config": env.config}
+    retriever, notebook, config = env.retriever, env.notebook, env.config
     if case.task == "rewrite":
-        outcome = rewrite_kr(
+        rewritten = rewrite_kr(
             data["kr"],
             objective=data.get("objective") or "",
             context=data.get("context") or "",
             language=lang,
-            **common,
+            llm=llm,
+            retriever=retriever,
+            notebook=notebook,
+            config=config,
         )
         inputs = [data["kr"], data.get("objective") or "", data.get("context") or ""]
         return checks.check_rewrite(
-            outcome, language=lang, keep=data.get("keep", []), inputs=inputs, known_notes=env.known_notes, mode=mode
+            rewritten, language=lang, keep=data.get("keep", []), inputs=inputs, known_notes=env.known_notes, mode=mode
         )
     if case.task == "questions":
         text, kind = (data["kr"], "key_result") if data.get("kr") else (data["objective"], "objective")
-        outcome = guiding_questions(
-            text, kind=kind, objective=data.get("objective"), stage=data.get("stage"), language=lang, **common
+        asked = guiding_questions(
+            text,
+            kind=kind,
+            objective=data.get("objective"),
+            stage=data.get("stage"),
+            language=lang,
+            llm=llm,
+            retriever=retriever,
+            notebook=notebook,
+            config=config,
         )
-        return checks.check_questions(
-            outcome, language=lang, expect=case.expect, known_notes=env.known_notes, mode=mode
-        )
+        return checks.check_questions(asked, language=lang, expect=case.expect, known_notes=env.known_notes, mode=mode)
     if case.task == "retrospective":
-        outcome = draft_retrospective(case.sets[0], checkins=data.get("checkins") or {}, language=lang, **common)
+        drafted = draft_retrospective(
+            case.sets[0],
+            checkins=data.get("checkins") or {},
+            language=lang,
+            llm=llm,
+            retriever=retriever,
+            notebook=notebook,
+            config=config,
+        )
         return checks.check_retrospective(
-            outcome,
+            drafted,
             language=lang,
             expect=case.expect,
             inputs=case_texts(data),

@@ -23,6 +23,7 @@ from ._limits import LIMIT_NAMES, LimitExceeded, Limits, LimitsError, default_li
 from ._outline import parse_outline
 from ._structured import load_document, load_json, load_yaml, looks_structured, parse_json, parse_yaml
 from ._tabular import load_csv
+from .messages import message, problem
 
 __all__ = [
     "LIMIT_NAMES",
@@ -41,12 +42,14 @@ LimitsLike = Limits | Mapping[str, int] | None  # a Limits, or overrides by TOML
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".json", ".yaml", ".yml", ".csv", ".tsv", ".xlsx", ".xlsm", ".md", ".markdown", ".txt"}
 )
-_HINTS = {
-    ".xls": "save it as .xlsx or .csv",
-    ".numbers": "export it as .xlsx or .csv",
-    ".docx": "paste its text into a .md or .txt file",
-    ".pdf": "paste its text into a .md or .txt file",
-}
+_HINTS = {".xls": "IMP005", ".numbers": "IMP006", ".docx": "IMP007", ".pdf": "IMP007"}  # what to do instead
+
+
+def _unsupported(suffix: str, name: str) -> InputProblem:
+    """The problem for a file whose type no importer reads, with what to do instead."""
+    code = _HINTS.get(suffix)
+    hint = message(code) if code else message("IMP008", suffixes=", ".join(sorted(SUPPORTED_SUFFIXES)))
+    return problem(message("IMP004", suffix=suffix, hint=hint), name)
 
 
 def load_paths(
@@ -69,18 +72,17 @@ def load_paths(
         if path.is_dir():
             files = _walk(name)
             if not files:
-                result.problems.append(InputProblem(file=name, reason="no supported files in this folder"))
+                result.problems.append(problem(message("IMP003"), name))
             for file in files:
                 result.extend(_load_file(Path(file), file, matcher, bounds))
         elif path.is_file():
             suffix = path.suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
-                hint = _HINTS.get(suffix, "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
-                result.problems.append(InputProblem(file=name, reason=f"unsupported file type {suffix!r} ({hint})"))
+                result.problems.append(_unsupported(suffix, name))
                 continue
             result.extend(_load_file(path, name, matcher, bounds))
         else:
-            result.problems.append(InputProblem(file=name, reason="no such file or folder"))
+            result.problems.append(problem(message("IMP002"), name))
     return result
 
 
@@ -94,8 +96,7 @@ def load_file(
     matcher = ColumnMatcher(column_map)
     suffix = Path(path).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        hint = _HINTS.get(suffix, "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
-        return ImportResult(problems=[InputProblem(file=name, reason=f"unsupported file type {suffix!r} ({hint})")])
+        return ImportResult(problems=[_unsupported(suffix, name)])
     result = ImportResult(problems=list(matcher.problems))
     result.extend(_load_file(Path(path), name, matcher, limits_from(limits)))
     return result
@@ -142,9 +143,9 @@ def _bounded(file: str, read: Callable[[], ImportResult]) -> ImportResult:
     except LimitExceeded as exc:
         return ImportResult(problems=[exc.problem(file)])
     except RecursionError:
-        return ImportResult(problems=[InputProblem(file=file, reason="nested too deeply to read; file not read")])
+        return ImportResult(problems=[problem(message("IMP013"), file)])
     except MemoryError:
-        return ImportResult(problems=[InputProblem(file=file, reason="too large to read in memory; file not read")])
+        return ImportResult(problems=[problem(message("IMP014"), file)])
 
 
 def _walk(folder: str) -> list[str]:
@@ -164,13 +165,13 @@ def _load_stdin(limits: Limits) -> ImportResult:
     stream = getattr(sys.stdin, "buffer", None)
     raw = stream.read(limits.file_bytes + 1) if stream is not None else sys.stdin.read(limits.file_bytes + 1)
     if len(raw) > limits.file_bytes:
-        exceeded = LimitExceeded("file-bytes", limits.file_bytes, "standard input is too large")
+        exceeded = LimitExceeded("file-bytes", limits.file_bytes, message("IMP117"))
         return ImportResult(problems=[exceeded.problem("<stdin>")])
     if isinstance(raw, str):
         return load_text(raw, "<stdin>", limits=limits)
     decoded = decode(raw)
     if decoded is None:
-        return ImportResult(problems=[InputProblem(file="<stdin>", reason="cannot decode standard input")])
+        return ImportResult(problems=[problem(message("IMP012"), "<stdin>")])
     return load_text(decoded[0], "<stdin>", limits=limits)
 
 
@@ -179,10 +180,10 @@ def _load_file(path: Path, file: str, matcher: ColumnMatcher, limits: Limits) ->
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return ImportResult(problems=[InputProblem(file=file, reason=f"cannot read: {exc.strerror or exc}")])
+        return ImportResult(problems=[problem(message("IMP009", detail=str(exc.strerror or exc)), file)])
     if size > limits.file_bytes:
-        reason = f"file of {size:,} bytes"
-        return ImportResult(problems=[LimitExceeded("file-bytes", limits.file_bytes, reason).problem(file)])
+        exceeded = LimitExceeded("file-bytes", limits.file_bytes, message("IMP103", size=size))
+        return ImportResult(problems=[exceeded.problem(file)])
     return _bounded(file, lambda: _read_file(path, file, matcher, limits))
 
 
@@ -198,16 +199,14 @@ def _read_file(path: Path, file: str, matcher: ColumnMatcher, limits: Limits) ->
         with path.open("rb") as handle:  # at most one byte over the limit, should the file grow meanwhile
             raw = handle.read(limits.file_bytes + 1)
     except OSError as exc:
-        return ImportResult(problems=[InputProblem(file=file, reason=f"cannot read: {exc.strerror or exc}")])
+        return ImportResult(problems=[problem(message("IMP009", detail=str(exc.strerror or exc)), file)])
     if len(raw) > limits.file_bytes:
-        raise LimitExceeded("file-bytes", limits.file_bytes, "file grew while it was read")
+        raise LimitExceeded("file-bytes", limits.file_bytes, message("IMP104"))
     if not raw.strip():
-        return ImportResult(problems=[InputProblem(file=file, reason="empty file")])
+        return ImportResult(problems=[problem(message("IMP001"), file)])
     decoded = decode(raw)
     if decoded is None:
-        return ImportResult(
-            problems=[InputProblem(file=file, reason="cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK)")]
-        )
+        return ImportResult(problems=[problem(message("IMP010"), file)])
     text = decoded[0].lstrip("\ufeff")
     if suffix == ".json":
         return load_json(text, file, limits)

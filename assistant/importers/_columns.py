@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from ..findings import InputProblem
+from .messages import message, problem
 
 __all__ = ["FIELDS", "IGNORE", "ColumnMatcher", "normalise_header"]
 
@@ -70,14 +71,9 @@ class ColumnMatcher:
             key = normalise_header(str(target))
             field = IGNORE if key == IGNORE else aliases.get(key)
             if field is None:
-                known = ", ".join(FIELDS)
-                self.problems.append(
-                    InputProblem(
-                        file="<column map>",
-                        field=str(header),
-                        reason=f"unknown field {target!r} for column {header!r}; known fields: {known}, {IGNORE}",
-                    )
-                )
+                known = ", ".join((*FIELDS, IGNORE))
+                text = message("IMP120", target=target, header=header, known=known)
+                self.problems.append(problem(text, "<column map>", field=str(header)))
                 continue
             self._user[normalise_header(str(header))] = field
 

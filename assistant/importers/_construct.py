@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..model import Action, CheckIn, Dependency, DependencyStatus, KeyResult, Objective, OKRSet, SourceRef
 
@@ -26,15 +28,22 @@ __all__ = [
     "source",
 ]
 
+Model = TypeVar("Model", bound=BaseModel)
+
 _new = object.__new__
 _set = object.__setattr__
 # Every field is given, so the "fields set" are all of them; a model's set is shared by its instances,
 # which is safe because assignment only ever adds names already in it.
-_FIELDS = {cls: set(cls.model_fields) for cls in (SourceRef, KeyResult, Objective, OKRSet, Dependency, Action, CheckIn)}
+_FIELDS: dict[type[BaseModel], set[str]] = {
+    cls: set(cls.model_fields) for cls in (SourceRef, KeyResult, Objective, OKRSet, Dependency, Action, CheckIn)
+}
 
 
-def from_values(cls: type, values: dict[str, Any]) -> Any:
-    """An instance of ``cls`` holding ``values``, which must name every field of the model."""
+def from_values(cls: type[Model], values: dict[str, Any]) -> Model:
+    """An instance of ``cls`` holding ``values``, which must name every field of the model.
+
+    The one place that builds models without validation: tests compare its results with validated models.
+    """
     item = _new(cls)
     _set(item, "__dict__", values)
     _set(item, "__pydantic_fields_set__", _FIELDS[cls])
@@ -174,7 +183,7 @@ def rescale_confidence(sets: Iterable[OKRSet], new: Mapping[float, float]) -> No
     for item in sets:
         for goal in item.objectives:
             if goal.confidence is not None:
-                goal.__dict__["confidence"] = new.get(goal.confidence, goal.confidence)
+                goal.confidence = new.get(goal.confidence, goal.confidence)
             for kr in goal.key_results:
                 if kr.confidence is not None:
-                    kr.__dict__["confidence"] = new.get(kr.confidence, kr.confidence)
+                    kr.confidence = new.get(kr.confidence, kr.confidence)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..findings import InputProblem
 from ..shipped import data_table
+from .messages import Message, message, problem
 
 __all__ = ["LIMIT_NAMES", "LimitExceeded", "Limits", "LimitsError", "check_counts", "default_limits", "limits_from"]
 
@@ -51,19 +52,16 @@ class LimitExceeded(Exception):
     """A file crossed one of the limits; ``problem`` turns it into the input problem reported for the file."""
 
     def __init__(
-        self, name: str, limit: int, reason: str, *, row: int | None = None, line: int | None = None,
+        self, name: str, limit: int, reason: Message, *, row: int | None = None, line: int | None = None,
         sheet: str | None = None, field: str | None = None,
     ) -> None:  # fmt: skip
-        super().__init__(reason)
+        super().__init__(str(reason))
         self.name, self.limit, self.reason = name, limit, reason
         self.row, self.line, self.sheet, self.field = row, line, sheet, field
 
     def problem(self, file: str) -> InputProblem:
-        reason = (
-            f"{self.reason}: over the {self.name} limit of {self.limit:,}; file not read "
-            f"(raise it under [tool.okr-review.limits] if the file is genuine)"
-        )
-        return InputProblem(file=file, reason=reason, row=self.row, line=self.line, sheet=self.sheet, field=self.field)
+        text = message("IMP100", detail=self.reason, name=self.name, limit=self.limit)
+        return problem(text, file, row=self.row, line=self.line, sheet=self.sheet, field=self.field)
 
 
 @cache
@@ -92,6 +90,6 @@ def limits_from(overrides: Limits | Mapping[str, Any] | None) -> Limits:
 def check_counts(objectives: int, key_results: int, limits: Limits) -> None:
     """Raise ``LimitExceeded`` when a file holds more objectives or key results than one file may."""
     if objectives > limits.objectives:
-        raise LimitExceeded("objectives", limits.objectives, f"{objectives:,} objectives")
+        raise LimitExceeded("objectives", limits.objectives, message("IMP109", count=objectives))
     if key_results > limits.key_results:
-        raise LimitExceeded("key-results", limits.key_results, f"{key_results:,} key results")
+        raise LimitExceeded("key-results", limits.key_results, message("IMP110", count=key_results))

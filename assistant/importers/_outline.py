@@ -29,6 +29,8 @@ from . import _construct as build
 from . import _values as values
 from ._ids import assign_ids, kr_label, objective_label
 from ._limits import LimitExceeded, Limits, default_limits
+from .messages import Message, message
+from .messages import problem as input_problem
 
 __all__ = ["default_team", "parse_outline", "read_heading"]
 
@@ -309,9 +311,9 @@ class _Parser:
         self.scale = values.ConfidenceScale.percent  # of the file's confidences, known once all lines are read
 
     def problem(
-        self, line: int, reason: str, name: str | None = None, level: ProblemLevel = ProblemLevel.error
+        self, line: int, reason: Message, name: str | None = None, level: ProblemLevel = ProblemLevel.error
     ) -> None:
-        self.problems.append(InputProblem(file=self.file, line=line, field=name, reason=reason, level=level))
+        self.problems.append(input_problem(reason, self.file, line=line, field=name, level=level))
 
     def _current_set(self, line: int) -> _Set:
         if self.set is None:
@@ -321,7 +323,7 @@ class _Parser:
 
     def _unknown(self, line: int, unknown: list[str]) -> None:
         for key in unknown:
-            self.problem(line, f"unknown attribute {key!r} ignored", key, ProblemLevel.warning)
+            self.problem(line, message("IMP070", key=key), key, ProblemLevel.warning)
 
     # ---------------------------------------------------------------- lines
 
@@ -363,7 +365,7 @@ class _Parser:
         match = _KR_LINE.match(text)
         if match:
             if self.objective is None:
-                self.problem(number, "key result before any objective; line skipped", "key_result")
+                self.problem(number, message("IMP071"), "key_result")
             else:
                 self._key_result(number, kr_label(match.group(1)) if match.group(1) else None, match["text"], indent)
             return True
@@ -405,12 +407,11 @@ class _Parser:
         self.counts[kind] += 1
         name, limit = ("objectives", self.limits.objectives) if kind == 0 else ("key-results", self.limits.key_results)
         if self.counts[kind] > limit:
-            what = "objectives" if kind == 0 else "key results"
-            raise LimitExceeded(name, limit, f"more than {limit:,} {what}", line=number)
+            raise LimitExceeded(name, limit, message("IMP111" if kind == 0 else "IMP112", limit=limit), line=number)
 
     def _action(self, number: int, text: str) -> None:
         if self.kr is None:
-            self.problem(number, "action with no key result above it; ignored", "actions", ProblemLevel.warning)
+            self.problem(number, message("IMP072"), "actions", ProblemLevel.warning)
             return
         text, attributes, unknown = split_attributes(text)
         self._unknown(number, unknown)
@@ -441,8 +442,8 @@ class _Parser:
             value
             for draft in drafts
             for objective in draft.objectives
-            for item in (objective, *objective.key_results)
-            for name, value, _ in item.attributes
+            for attributes in (objective.attributes, *(kr.attributes for kr in objective.key_results))
+            for name, value, _ in attributes
             if name == "confidence"
         ]
         reading = values.confidence_scale(cells)
@@ -472,14 +473,14 @@ class _Parser:
         try:
             return values.confidence(value, self.scale) if name == "confidence" else values.percent(value)
         except ValueError as exc:
-            self.problem(line, f"bad {name}: {exc}", name)
+            self.problem(line, message("IMP073", field=name, detail=values.reason_of(exc)), name)
             return None
 
     def _convert(self, convert: Any, value: str, line: int, name: str) -> Any:
         try:
             return convert(value)
         except ValueError as exc:
-            self.problem(line, f"bad {name}: {exc}", name)
+            self.problem(line, message("IMP073", field=name, detail=values.reason_of(exc)), name)
             return None
 
     def _due(self, value: str, line: int, year: int | None) -> Any:
@@ -487,7 +488,7 @@ class _Parser:
             return values.due_date(value, year)
         except ValueError as exc:
             level = ProblemLevel.warning if isinstance(exc, values.MissingYear) else ProblemLevel.error
-            self.problem(line, f"bad due: {exc}", "due", level)
+            self.problem(line, message("IMP073", field="due", detail=values.reason_of(exc)), "due", level)
             return None
 
     def _build_set(self, draft: _Set) -> OKRSet:
@@ -505,12 +506,8 @@ class _Parser:
         year = values.cycle_year(cycle)
         ids, repeated = assign_ids([o.label for o in draft.objectives], "O")
         if repeated:
-            self.problem(
-                draft.line,
-                f"objective id {', '.join(repeated)} used more than once in {team}; objectives numbered by position",
-                "objective_id",
-                ProblemLevel.warning,
-            )
+            text = message("IMP043", ids=", ".join(repeated), team=team)
+            self.problem(draft.line, text, "objective_id", ProblemLevel.warning)
         objectives = [self._build_objective(o, oid, year) for o, oid in zip(draft.objectives, ids, strict=True)]
         return build.okr_set(
             team,
@@ -526,7 +523,7 @@ class _Parser:
         fields: dict[str, Any] = {"aligned_to": []}
         for name, value, line in draft.attributes:
             if name not in _OBJECTIVE_ATTRIBUTES:
-                self.problem(line, f"{name!r} does not apply to an objective; ignored", name, ProblemLevel.warning)
+                self.problem(line, message("IMP074", name=name), name, ProblemLevel.warning)
             elif name in ("confidence", "weight"):
                 fields[name] = self._percent(value, line, name)
             elif name == "aligned_to":
@@ -537,13 +534,8 @@ class _Parser:
                 fields[name] = value[: values.NAME_LIMIT if name == "owner" else values.TEXT_LIMIT]
         ids, repeated = assign_ids([kr.label for kr in draft.key_results], "KR")
         if repeated:
-            self.problem(
-                draft.line,
-                f"key result id {', '.join(repeated)} used more than once under {oid}; "
-                "key results numbered by position",
-                "kr_id",
-                ProblemLevel.warning,
-            )
+            text = message("IMP044", ids=", ".join(repeated), objective=oid)
+            self.problem(draft.line, text, "kr_id", ProblemLevel.warning)
         return build.objective(
             oid,
             self._limit(draft.text, draft.line, "objective"),
@@ -554,9 +546,8 @@ class _Parser:
 
     def _limit(self, text: str, line: int, name: str) -> str:
         if len(text) > values.TEXT_LIMIT:
-            self.problem(
-                line, f"text of {len(text):,} characters truncated to {values.TEXT_LIMIT:,}", name, ProblemLevel.warning
-            )
+            reason = message("IMP075", length=len(text), limit=values.TEXT_LIMIT)
+            self.problem(line, reason, name, ProblemLevel.warning)
             return text[: values.TEXT_LIMIT]
         return text
 
@@ -567,9 +558,7 @@ class _Parser:
         point_line = draft.line
         for name, value, line in draft.attributes:
             if name in ("aligned_to", "alignment"):
-                self.problem(
-                    line, f"{name!r} applies to an objective, not a key result; ignored", name, ProblemLevel.warning
-                )
+                self.problem(line, message("IMP076", name=name), name, ProblemLevel.warning)
             elif name in ("confidence", "progress", "weight"):
                 fields[name] = self._percent(value, line, name)
             elif name in ("baseline", "target", "current"):
@@ -591,12 +580,7 @@ class _Parser:
             elif name in ("note", "checkin_note"):
                 fields[name] = value[: values.TEXT_LIMIT]
         if not teams and (point or state):
-            self.problem(
-                point_line,
-                "handshake point or status without a dependency team (握手方) ignored",
-                "dependency",
-                ProblemLevel.warning,
-            )
+            self.problem(point_line, message("IMP077"), "dependency", ProblemLevel.warning)
         actions = []
         for text, attributes, line in draft.actions:
             extra: dict[str, Any] = {}
@@ -606,7 +590,7 @@ class _Parser:
                 elif name == "due":
                     extra["due"] = self._due(value, line, year)
                 else:
-                    self.problem(line, f"{name!r} does not apply to an action; ignored", name, ProblemLevel.warning)
+                    self.problem(line, message("IMP078", name=name), name, ProblemLevel.warning)
             actions.append(build.action(self._limit(text, line, "actions"), **extra))
         return build.key_result(
             kr_id,
@@ -625,7 +609,7 @@ def parse_outline(text: str, file: str, team: str | None = None, *, limits: Limi
     """
     result = ImportResult()
     if not text.strip():
-        result.problems.append(InputProblem(file=file, reason="empty file"))
+        result.problems.append(input_problem(message("IMP001"), file))
         return result
     parser = _Parser(file, team or default_team(file), limits or default_limits())
     for number, line in enumerate(unicodedata.normalize("NFC", text).lstrip("\ufeff").splitlines(), 1):
@@ -633,7 +617,5 @@ def parse_outline(text: str, file: str, team: str | None = None, *, limits: Limi
     result.sets = parser.finish()
     result.problems = parser.problems
     if not result.sets:
-        result.problems.append(
-            InputProblem(file=file, reason="no OKRs found (expected lines such as 'O1: …' and 'KR1: …')")
-        )
+        result.problems.append(input_problem(message("IMP079"), file))
     return result

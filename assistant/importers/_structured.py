@@ -22,13 +22,19 @@ from ..model import KeyResult, Objective, OKRSet, SourceRef
 from . import _values as values
 from ._ids import assign_ids, kr_label, objective_label
 from ._limits import LimitExceeded, Limits, check_counts, default_limits
+from .messages import Message, message, problem
 
 __all__ = ["check_json_depth", "load_document", "load_json", "load_yaml", "looks_structured", "parse_json"]
 
 _YamlBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_YamlBase):  # type: ignore[misc, valid-type]
+def _line_of(event: yaml.Event) -> int | None:
+    """The 1-based line an event starts on, when the parser gave one."""
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
+class _LineLoader(_YamlBase):
     """A safe YAML loader that remembers the line each mapping starts on."""
 
     def __init__(self, stream: str) -> None:
@@ -79,7 +85,7 @@ def check_json_depth(text: str, limit: int) -> None:
             depth += 1
             if depth > limit:
                 line = text.count("\n", 0, match.start()) + 1
-                raise LimitExceeded("depth", limit, f"JSON nested more than {limit:,} levels deep", line=line)
+                raise LimitExceeded("depth", limit, message("IMP113", limit=limit), line=line)
         elif token in "]}":
             depth -= 1
 
@@ -95,7 +101,7 @@ def load_json(text: str, file: str, limits: Limits | None = None) -> ImportResul
     try:
         data = parse_json(text, limits)
     except json.JSONDecodeError as exc:
-        return ImportResult(problems=[InputProblem(file=file, line=exc.lineno, reason=f"invalid JSON: {exc.msg}")])
+        return ImportResult(problems=[problem(message("IMP080", detail=exc.msg), file, line=exc.lineno)])
     return load_document(data, file, limits=limits)
 
 
@@ -115,8 +121,8 @@ def check_yaml_events(text: str, limits: Limits) -> None:
                 stack.append([event.anchor, 1])
                 written += 1
                 if len(stack) - 1 > limits.depth:
-                    reason = f"YAML nested more than {limits.depth:,} levels deep"
-                    raise LimitExceeded("depth", limits.depth, reason, line=event.start_mark.line + 1)
+                    reason = message("IMP114", limit=limits.depth)
+                    raise LimitExceeded("depth", limits.depth, reason, line=_line_of(event))
             elif isinstance(event, yaml.CollectionEndEvent):
                 anchor, size = stack.pop()
                 if anchor is not None:
@@ -128,14 +134,14 @@ def check_yaml_events(text: str, limits: Limits) -> None:
                 if event.anchor is not None:
                     sizes[event.anchor] = 1
             elif isinstance(event, yaml.AliasEvent):
-                size = sizes.get(event.anchor)
-                line = event.start_mark.line + 1
+                size = sizes.get(event.anchor) if event.anchor is not None else None
+                line = _line_of(event)
                 if size is None and any(anchor == event.anchor for anchor, _ in stack):
-                    raise LimitExceeded("alias-nodes", limits.alias_nodes, "YAML alias refers to itself", line=line)
+                    raise LimitExceeded("alias-nodes", limits.alias_nodes, message("IMP115"), line=line)
                 added += size or 0
                 stack[-1][1] += size or 0
                 if added > limits.alias_nodes:
-                    reason = f"YAML aliases (*name) repeat parts of this {written:,}-node document too often"
+                    reason = message("IMP116", count=written)
                     raise LimitExceeded("alias-nodes", limits.alias_nodes, reason, line=line)
     except yaml.YAMLError:
         return
@@ -157,10 +163,8 @@ def load_yaml(text: str, file: str, limits: Limits | None = None) -> ImportResul
         data, lines = parse_yaml(text, limits)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return ImportResult(
-            problems=[InputProblem(file=file, line=mark.line + 1 if mark else None, reason=f"invalid YAML: {problem}")]
-        )
+        reason = message("IMP081", detail=getattr(exc, "problem", None) or str(exc))
+        return ImportResult(problems=[problem(reason, file, line=mark.line + 1 if mark else None)])
     return load_document(data, file, lines, limits=limits)
 
 
@@ -173,8 +177,8 @@ class _Context:
     def line(self, item: Any) -> int | None:
         return self.lines.get(id(item))
 
-    def report(self, path: str, reason: str, line: int | None, level: ProblemLevel = ProblemLevel.error) -> None:
-        self.problems.append(InputProblem(file=self.file, field=path or None, line=line, reason=reason, level=level))
+    def report(self, path: str, reason: Message, line: int | None, level: ProblemLevel = ProblemLevel.error) -> None:
+        self.problems.append(problem(reason, self.file, field=path or None, line=line, level=level))
 
     def fresh(self) -> _Context:
         """A context for the same file with a problem list of its own."""
@@ -201,15 +205,15 @@ def load_document(
     ctx = _Context(file, lines or {})
     result = ImportResult(problems=ctx.problems)
     if data is None:
-        ctx.report("", "empty file", None)
+        ctx.report("", message("IMP001"), None)
         return result
     if isinstance(data, dict) and "sets" in data:
         items = data["sets"]
         for key in data:
             if key != "sets":
-                ctx.report(str(key), f"unknown top-level key {key!r} ignored", ctx.line(data), ProblemLevel.warning)
+                ctx.report(str(key), message("IMP082", key=key), ctx.line(data), ProblemLevel.warning)
         if not isinstance(items, list):
-            ctx.report("sets", "'sets' must be a list of OKR sets", ctx.line(data))
+            ctx.report("sets", message("IMP083"), ctx.line(data))
             return result
         paths = [f"sets[{i}]" for i in range(len(items))]
     elif isinstance(data, dict):
@@ -218,7 +222,7 @@ def load_document(
         items = data  # a bare list of sets: paths read as in {"sets": [...]}
         paths = [f"sets[{i}]" for i in range(len(items))]
     else:
-        ctx.report("", "expected an OKR set, a list of sets or {\"sets\": [...]} (see 'okr-review schema')", None)
+        ctx.report("", message("IMP084"), None)
         return result
     # Each set keeps its own problems, so they stay in document order though all sets are prepared first.
     prepared = []
@@ -249,19 +253,44 @@ def _confidence_scale(entries: list[_Entry], ctx: _Context) -> list[InputProblem
     return values.scale_problems(reading, ctx.file)
 
 
-def _message(error: Any) -> str:
-    message = str(error["msg"]).removeprefix("Value error, ")
+# Validation error types whose Chinese wording says what was expected; the detail stays pydantic's own.
+_ERROR_CODES = {
+    "string_type": "IMP150",
+    "float_parsing": "IMP151",
+    "float_type": "IMP151",
+    "int_parsing": "IMP151",
+    "int_type": "IMP151",
+    "int_from_float": "IMP151",
+    "list_type": "IMP152",
+    "enum": "IMP153",
+    "literal_error": "IMP153",
+    "date_parsing": "IMP154",
+    "date_type": "IMP154",
+    "date_from_datetime_parsing": "IMP154",
+    "bool_parsing": "IMP155",
+    "bool_type": "IMP155",
+    "dict_type": "IMP156",
+    "model_type": "IMP156",
+    "model_attributes_type": "IMP156",
+    "string_too_long": "IMP157",
+}
+
+
+def _message(error: Any) -> Message:
+    text = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
     if error["type"] not in ("missing", "extra_forbidden") and isinstance(value, str | int | float) and value != "":
         shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "...'"
-        if shown not in message:
-            message += f" (got {shown})"
-    return message
+        if shown not in text:
+            text += f" (got {shown})"
+    return message(_ERROR_CODES.get(error["type"], "IMP085"), detail=text)
 
 
 def _validate(cls: type[BaseModel], data: dict[str, Any], base: str, line: int | None, ctx: _Context) -> Any:
     """``cls`` from ``data``, dropping what does not validate: a field, a list element, or the whole item."""
-    what = {OKRSet: "set", Objective: "objective", KeyResult: "key result"}.get(cls, "item")
+    what = message(
+        {OKRSet: "what-set", Objective: "what-objective", KeyResult: "what-key_result"}.get(cls, "what-item")
+    )
     for _ in range(len(data) + 1):
         try:
             return cls.model_validate(data)
@@ -275,17 +304,17 @@ def _validate(cls: type[BaseModel], data: dict[str, Any], base: str, line: int |
                     ctx.report(path, _message(error), line)
                     return None
                 if error["type"] == "extra_forbidden" and len(loc) == 1:
-                    ctx.report(path, f"unknown field {top!r} ignored", line, ProblemLevel.warning)
+                    ctx.report(path, message("IMP086", name=top), line, ProblemLevel.warning)
                     data.pop(top, None)
                 elif len(loc) == 1 and cls.model_fields[top].is_required():
-                    reason = "required field missing" if error["type"] == "missing" else _message(error)
-                    ctx.report(path, f"{reason}; {what} skipped", line)
+                    reason = message("IMP088") if error["type"] == "missing" else _message(error)
+                    ctx.report(path, message("IMP087", detail=reason, what=what), line)
                     return None
                 elif len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(top), list):
-                    ctx.report(path, f"{_message(error)}; list item dropped", line)
+                    ctx.report(path, message("IMP089", detail=_message(error)), line)
                     drops.setdefault(top, set()).add(loc[1])
                 else:
-                    ctx.report(path, f"{_message(error)}; field ignored", line)
+                    ctx.report(path, message("IMP090", detail=_message(error)), line)
                     data.pop(top, None)
             for top, indexes in drops.items():
                 data[top] = [item for index, item in enumerate(data[top]) if index not in indexes]
@@ -297,7 +326,7 @@ def _list(data: dict[str, Any], key: str, base: str, line: int | None, ctx: _Con
     if value is None:
         return []
     if not isinstance(value, list):
-        ctx.report(_join(base, key), f"'{key}' must be a list; ignored", line)
+        ctx.report(_join(base, key), message("IMP091", key=key), line)
         return []
     return value
 
@@ -312,7 +341,7 @@ def _label(item: dict[str, Any], parse: Any, prefix: str, path: str, line: int |
     if label is None:
         ctx.report(
             _join(path, "id"),
-            f"id {given!r} not understood (expected e.g. {prefix}1); numbered by position",
+            message("IMP092", text=given, prefix=prefix),
             line,
             ProblemLevel.warning,
         )
@@ -323,9 +352,7 @@ def _assign(items: list[tuple[Any, str | None]], prefix: str, path: str, line: i
     """Give each kept item its own label, else its position; all positional when an id repeats."""
     ids, repeated = assign_ids([label for _, label in items], prefix)
     if repeated:
-        ctx.report(
-            path, f"id {', '.join(repeated)} used more than once; numbered by position", line, ProblemLevel.warning
-        )
+        ctx.report(path, message("IMP093", ids=", ".join(repeated)), line, ProblemLevel.warning)
     for (item, _), new_id in zip(items, ids, strict=True):
         item.id = new_id
 
@@ -345,7 +372,7 @@ def _prepare(raw: Any, base: str, ctx: _Context) -> tuple[dict[str, Any], list[_
     """A set's own fields and its objectives and key results, copied for validation; None if it is no mapping."""
     line = ctx.line(raw)
     if not isinstance(raw, dict):
-        ctx.report(base, "expected a mapping (an OKR set); skipped", line)
+        ctx.report(base, message("IMP094"), line)
         return None
     data = dict(raw)
     data["source"] = ctx.source(raw)
@@ -353,7 +380,7 @@ def _prepare(raw: Any, base: str, ctx: _Context) -> tuple[dict[str, Any], list[_
     for index, item in enumerate(_list(data, "objectives", base, line, ctx)):
         path = _join(base, "objectives", index)
         if not isinstance(item, dict):
-            ctx.report(path, "expected a mapping (an objective); skipped", line)
+            ctx.report(path, message("IMP095"), line)
             continue
         item_line = ctx.line(item)
         objective = {**item, "source": ctx.source(item)}
@@ -361,7 +388,7 @@ def _prepare(raw: Any, base: str, ctx: _Context) -> tuple[dict[str, Any], list[_
         for kr_index, kr in enumerate(_list(objective, "key_results", path, item_line, ctx)):
             kr_path = _join(path, "key_results", kr_index)
             if not isinstance(kr, dict):
-                ctx.report(kr_path, "expected a mapping (a key result); skipped", item_line)
+                ctx.report(kr_path, message("IMP096"), item_line)
                 continue
             kr_line = ctx.line(kr)
             kr_data = {**kr, "source": ctx.source(kr)}

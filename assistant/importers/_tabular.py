@@ -33,6 +33,8 @@ from ._encoding import HEAD_BYTES, candidates, decode_head
 from ._ids import assign_ids, kr_label, objective_label
 from ._limits import LimitExceeded, Limits, check_counts, default_limits
 from ._values import TEXT_LIMIT
+from .messages import Message, message
+from .messages import problem as input_problem
 from .sniff import SNIFF_ROWS, sniff_delimiter
 
 __all__ = [
@@ -118,7 +120,7 @@ def _layout(
 ) -> Layout:
     """Columns per field of a header row; repeated and unknown columns are reported and ignored."""
     layout = Layout(number, {}, {})
-    reasons = []
+    reasons: list[Message] = []
     kr_column = found["key_result"][0]
     for name, columns in found.items():
         twin = _OBJECTIVE_TWIN.get(name)
@@ -126,11 +128,12 @@ def _layout(
             layout.columns[twin], layout.headers[twin] = columns[0], texts[columns[0]]
             columns = columns[1:]
         layout.columns[name], layout.headers[name] = columns[0], texts[columns[0]]
-        reasons += [f"column {texts[extra]!r} repeats {texts[columns[0]]!r} ({name}); ignored" for extra in columns[1:]]
-    reasons += [f"unknown column {texts[index]!r} ignored (map it with --map 'HEADER=field')" for index in unknown]
+        reasons += [
+            message("IMP031", column=texts[extra], first=texts[columns[0]], field=name) for extra in columns[1:]
+        ]
+    reasons += [message("IMP032", column=texts[index]) for index in unknown]
     layout.problems = [
-        InputProblem(file=file, sheet=sheet, row=number, reason=reason, level=ProblemLevel.warning)
-        for reason in reasons
+        input_problem(reason, file, sheet=sheet, row=number, level=ProblemLevel.warning) for reason in reasons
     ]
     return layout
 
@@ -145,7 +148,7 @@ class _Bad:
     __slots__ = ("level", "reason")
 
     def __init__(self, error: ValueError) -> None:
-        self.reason = str(error)
+        self.reason = values.reason_of(error)
         self.level = ProblemLevel.warning if isinstance(error, values.MissingYear) else ProblemLevel.error
 
 
@@ -217,24 +220,22 @@ class TableReader:
 
     # ---------------------------------------------------------------- problems
 
-    def problem(self, row: int, name: str | None, reason: str, level: ProblemLevel = ProblemLevel.error) -> None:
-        self.problems.append(
-            InputProblem(file=self.file, sheet=self.sheet, row=row, field=name, reason=reason, level=level)
-        )
+    def problem(self, row: int, name: str | None, reason: Message, level: ProblemLevel = ProblemLevel.error) -> None:
+        self.problems.append(input_problem(reason, self.file, sheet=self.sheet, row=row, field=name, level=level))
 
     def field_of_column(self, column: int) -> str | None:
         """The field a 0-based column is read as, if any."""
         return self._field_of_column.get(column)
 
-    def _bad_value(self, row: int, name: str, reason: str) -> None:
-        self.problem(row, name, f"bad value in column {self.layout.headers.get(name, name)!r}: {reason}")
+    def _bad_value(self, row: int, name: str, reason: Message) -> None:
+        self.problem(row, name, message("IMP033", column=self.layout.headers.get(name, name), detail=reason))
 
     # ---------------------------------------------------------------- cell conversions
 
     def _text(self, value: Any, row: int, name: str, limit: int = values.TEXT_LIMIT) -> str:
         text = value.strip() if type(value) is str else values.cell_text(value)
         if len(text) > limit:
-            self.problem(row, name, f"cell of {len(text):,} characters truncated to {limit:,}", ProblemLevel.warning)
+            self.problem(row, name, message("IMP034", length=len(text), limit=limit), ProblemLevel.warning)
             text = text[:limit]
         return text
 
@@ -279,7 +280,7 @@ class TableReader:
             cache[value] = result
         if type(result) is _Bad:
             if result.level is ProblemLevel.warning:
-                self.problem(row, "due", f"{result.reason}; left empty", ProblemLevel.warning)
+                self.problem(row, "due", message("IMP035", detail=result.reason), ProblemLevel.warning)
             else:
                 self._bad_value(row, "due", result.reason)
             return None
@@ -294,12 +295,7 @@ class TableReader:
             pass
         label = parse(text) or ""
         if not label:
-            self.problem(
-                row,
-                name,
-                f"id {text!r} not understood (expected e.g. O1 / KR2); numbered by position",
-                ProblemLevel.warning,
-            )
+            self.problem(row, name, message("IMP036", text=text), ProblemLevel.warning)
         cache[text] = label
         return label
 
@@ -344,16 +340,16 @@ class TableReader:
                     return
         elif ktext or actions or dep:
             if objective is None or (team != "" and self._name(team, row, "team") != self._team):
-                self.problem(row, "objective", "row has a key result but no objective; skipped")
+                self.problem(row, "objective", message("IMP037"))
                 return
             okr_set = self._set
         else:
             return  # a blank row
         assert okr_set is not None
         if set_owner or level or parent or cycle_end:
-            raw = (level, parent, set_owner, cycle_end)
-            if raw != okr_set.raw:
-                okr_set.raw = raw
+            set_raw = (level, parent, set_owner, cycle_end)
+            if set_raw != okr_set.raw:
+                okr_set.raw = set_raw
                 self._set_fields(okr_set, row, level, parent, set_owner, cycle_end)
         if oowner or oconf or aligned or alignment or oweight:
             raw = (oowner, oconf, aligned, alignment, oweight)
@@ -364,12 +360,7 @@ class TableReader:
             if objective.key_results and (actions or dep):  # more actions or handshakes of the KR above
                 self._continue_kr(objective.key_results[-1], row, actions, dep, hand, dstatus)
             elif owner or conf or due or score or progress:
-                self.problem(
-                    row,
-                    "key_result",
-                    "key result fields on a row without key result text ignored",
-                    ProblemLevel.warning,
-                )
+                self.problem(row, "key_result", message("IMP038"), ProblemLevel.warning)
             return
         if merged and self._kr_column in merged and objective.key_results:  # a KR cell merged over rows
             self._continue_kr(objective.key_results[-1], row, actions, dep, hand, dstatus)
@@ -435,12 +426,12 @@ class TableReader:
         for column in columns:
             name = self._field_of_column.get(column)
             if name is not None:
-                self.problem(row, name, "formula without a computed value (open and save the file in Excel)")
+                self.problem(row, name, message("IMP039"))
                 readable = readable and name not in ("objective", "key_result")
         return readable
 
     def _truncate(self, text: str, row: int, name: str, limit: int = TEXT_LIMIT) -> str:
-        self.problem(row, name, f"cell of {len(text):,} characters truncated to {limit:,}", ProblemLevel.warning)
+        self.problem(row, name, message("IMP034", length=len(text), limit=limit), ProblemLevel.warning)
         return text[:limit]
 
     def _kr_label(self, value: Any, row: int) -> str:
@@ -483,7 +474,7 @@ class TableReader:
                 if candidate.oid == oid:
                     self._objective = candidate
                     return candidate
-            self.problem(row, "objective", "objective id without objective text; row skipped")
+            self.problem(row, "objective", message("IMP040"))
             return None
         objective = okr_set.objectives.get((label, text))
         if objective is None:
@@ -497,9 +488,7 @@ class TableReader:
             return new if old is None else old
         if name not in warned:
             warned.add(name)
-            self.problem(
-                row, name, f"differs from an earlier row ({old!r}, here {new!r}); kept the first", ProblemLevel.warning
-            )
+            self.problem(row, name, message("IMP041", old=repr(old), new=repr(new)), ProblemLevel.warning)
         return old
 
     def _set_fields(self, okr_set: _Set, row: int, level: Any, parent: Any, owner: Any, cycle_end: Any) -> None:
@@ -553,12 +542,7 @@ class TableReader:
             state = self._convert(status, row, "dependency_status", values.status)
         if not names:
             if point_text or state:
-                self.problem(
-                    row,
-                    "dependency",
-                    "handshake point or status without a dependency team ignored",
-                    ProblemLevel.warning,
-                )
+                self.problem(row, "dependency", message("IMP042"), ProblemLevel.warning)
             return []
         return [build.dependency(team[: values.NAME_LIMIT], point_text, state) for team in names]
 
@@ -593,25 +577,15 @@ class TableReader:
             objectives = list(okr_set.objectives.values())
             ids, repeated = assign_ids([o.label or None for o in objectives], "O")
             if repeated:
-                self.problem(
-                    okr_set.row,
-                    "objective_id",
-                    f"objective id {', '.join(repeated)} used more than once in {okr_set.team}; "
-                    "objectives numbered by position",
-                    ProblemLevel.warning,
-                )
+                text = message("IMP043", ids=", ".join(repeated), team=okr_set.team)
+                self.problem(okr_set.row, "objective_id", text, ProblemLevel.warning)
             built = []
             for objective, oid in zip(objectives, ids, strict=True):
                 if objective.kr_repeated:
-                    self.problem(
-                        objective.row,
-                        "kr_id",
-                        f"key result id {', '.join(dict.fromkeys(objective.kr_repeated))} used more than once "
-                        f"under {oid}; key results numbered by position",
-                        ProblemLevel.warning,
-                    )
+                    text = message("IMP044", ids=", ".join(dict.fromkeys(objective.kr_repeated)), objective=oid)
+                    self.problem(objective.row, "kr_id", text, ProblemLevel.warning)
                     for position, kr in enumerate(objective.key_results, 1):
-                        kr.__dict__["id"] = f"KR{position}"
+                        kr.id = f"KR{position}"
                 built.append(
                     build.objective(
                         oid,
@@ -649,7 +623,8 @@ def confidence_scale(readers: Iterable[TableReader], sets: list[Any], file: str)
     cells = [cell for reader in readers for cell in reader.confidence_cells()]
     reading = values.confidence_scale(cells)
     if reading.scale is values.ConfidenceScale.ten:
-        build.rescale_confidence(sets, {values.percent(cell): values.confidence(cell, reading.scale) for cell in cells})
+        rescaled = ((values.percent(cell), values.confidence(cell, reading.scale)) for cell in cells)
+        build.rescale_confidence(sets, {read: new for read, new in rescaled if read is not None and new is not None})
     return values.scale_problems(reading, file)
 
 
@@ -667,7 +642,7 @@ def load_csv(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | Non
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head.strip() or head in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        result.problems.append(InputProblem(file=file, reason="empty file"))
+        result.problems.append(input_problem(message("IMP001"), file))
         return result
     order = candidates(head)
     utf8 = order[0] == "utf-8" and _mostly_utf8(head)
@@ -685,9 +660,7 @@ def load_csv(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | Non
         text = head.decode(fallback, "surrogateescape") if fallback == "utf-8" else readable[0][1]
         delimiter = sniff_delimiter(text, path.suffix)
         return _read_csv(path, file, matcher, fallback, delimiter, limits, strict=False)
-    result.problems.append(
-        InputProblem(file=file, reason="cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")
-    )
+    result.problems.append(input_problem(message("IMP011"), file))
     return result
 
 
@@ -721,7 +694,7 @@ class _Lines:
         self.number += 1
         self.quotes += line.count('"')
         if line.count(self.delimiter) >= self.cells:
-            raise LimitExceeded("cells-per-row", self.cells, f"more than {self.cells:,} cells", line=self.number)
+            raise LimitExceeded("cells-per-row", self.cells, message("IMP102", limit=self.cells), line=self.number)
         return line
 
 
@@ -736,26 +709,18 @@ def _records(lines: _Lines, delimiter: str, limits: Limits, file: str, problems:
         except StopIteration:
             return
         except csv.Error as exc:
-            reason = f'cannot read on from here ({exc}): likely an unclosed quote ("); the rows after it were not read'
-            problems.append(InputProblem(file=file, row=number + 1, line=first, reason=reason))
+            problems.append(input_problem(message("IMP045", detail=str(exc)), file, row=number + 1, line=first))
             return
         number += 1
         if number > limits.rows:
-            raise LimitExceeded("rows", limits.rows, f"more than {limits.rows:,} rows", row=number, line=first)
+            raise LimitExceeded("rows", limits.rows, message("IMP101", limit=limits.rows), row=number, line=first)
         last = lines.number
         if last - first >= limits.row_lines:
-            reason = (
-                f"a quoted cell runs over {last - first + 1:,} lines ({first}–{last}), more than the row-lines limit "
-                f'of {limits.row_lines:,}: likely an unclosed quote ("); row skipped, its lines not read as rows'
-            )
-            problems.append(InputProblem(file=file, row=number, line=first, reason=reason))
+            reason = message("IMP046", count=last - first + 1, first=first, last=last, limit=limits.row_lines)
+            problems.append(input_problem(reason, file, row=number, line=first))
             continue
         if last > first and lines.done and (lines.quotes - quotes) % 2:
-            reason = (
-                f'unclosed quote ("): the cell opened here runs to the end of the file (lines {first}–{last}); '
-                "row skipped, its lines not read as rows"
-            )
-            problems.append(InputProblem(file=file, row=number, line=first, reason=reason))
+            problems.append(input_problem(message("IMP047", first=first, last=last), file, row=number, line=first))
             continue
         yield number, cells
 
@@ -770,7 +735,7 @@ def _undecodable(reader: TableReader, encoding: str) -> Callable[[int, list[Any]
             add(number, cells)
             return
         sample = _SURROGATE.search(cells[bad]).group().encode(encoding, "surrogateescape")  # type: ignore[union-attr]
-        reason = f"bytes {sample[:12].hex(' ')} are not valid {encoding}; row skipped (save the file as UTF-8)"
+        reason = message("IMP048", bytes=sample[:12].hex(" "), encoding=encoding)
         reader.problem(number, reader.field_of_column(bad), reason)
 
     return checked
@@ -788,7 +753,9 @@ def _read_csv(
 ) -> ImportResult:
     result = ImportResult()
     swallowed: list[InputProblem] = []
-    errors = "strict" if strict else "surrogateescape"
+    # Not strict: bad UTF-8 bytes are kept as escapes (a row reports them); other codecs cannot escape every
+    # byte (a truncated UTF-16 tail, say), so they get the replacement character instead.
+    errors = "strict" if strict else "surrogateescape" if encoding == "utf-8" else "replace"
     with (
         paused_gc(),
         path.open("rb") as raw,
@@ -797,7 +764,7 @@ def _read_csv(
         rows = _records(_Lines(text, delimiter, limits.cells_per_row), delimiter, limits, file, swallowed)
         first = list(islice(rows, HEADER_SCAN_ROWS))
         if not any(any(c.strip() for c in cells) for _, cells in first):
-            result.problems.append(InputProblem(file=file, reason="empty file"))
+            result.problems.append(input_problem(message("IMP001"), file))
             result.problems.extend(swallowed)
             return result
         layout = find_layout(first, matcher, file, None)
@@ -827,10 +794,4 @@ def count_items(sets: list[Any]) -> tuple[int, int]:
 
 
 def no_header(file: str, sheet: str | None, level: ProblemLevel = ProblemLevel.error) -> InputProblem:
-    return InputProblem(
-        file=file,
-        sheet=sheet,
-        level=level,
-        reason=f"no header row with an objective and a key result column in the first {HEADER_SCAN_ROWS} rows "
-        "(e.g. 目标 / 关键结果, Objective / Key Result; see --map)",
-    )
+    return input_problem(message("IMP030", rows=HEADER_SCAN_ROWS), file, sheet=sheet, level=level)

@@ -26,6 +26,7 @@ from ..model import (
     parse_percent,
 )
 from ..shipped import data_table
+from .messages import CodedError, Message, message, problem
 
 __all__ = [
     "NAME_LIMIT",
@@ -45,6 +46,7 @@ __all__ = [
     "normalise_cycle",
     "number",
     "percent",
+    "reason_of",
     "refs",
     "scale_notice",
     "scale_problems",
@@ -90,8 +92,13 @@ _CYCLES = [
 ]
 
 
-class MissingYear(ValueError):
+class MissingYear(CodedError):
     """A date such as ``9月30日`` whose year the cycle does not give: worth a warning, not an error."""
+
+
+def reason_of(error: ValueError) -> Message:
+    """The coded reason of a conversion failure; a plain ``ValueError`` keeps its English text as the detail."""
+    return error.text if isinstance(error, CodedError) else message("IMP085", detail=str(error))
 
 
 def cell_text(value: Any) -> str:
@@ -117,8 +124,12 @@ def percent(value: Any) -> float | None:
         value = unicodedata.normalize("NFKC", value).strip()
     try:
         return parse_percent(value)
-    except ValueError as exc:
-        raise ValueError(str(exc)) from None
+    except ValueError:
+        if isinstance(value, str) and _PERCENT_RE.match(value):
+            raise CodedError(message("IMP060", value=repr(value))) from None
+        if isinstance(value, int | float):
+            raise CodedError(message("IMP060", value=repr(value))) from None
+        raise CodedError(message("IMP059", text=str(value).strip())) from None
 
 
 class ConfidenceScale(StrEnum):
@@ -176,37 +187,28 @@ def confidence(value: Any, scale: ConfidenceScale) -> float | None:
     return percent(value)
 
 
-def scale_notice(reading: ScaleReading) -> str | None:
+def scale_notice(reading: ScaleReading) -> Message | None:
     """The notice that says which confidence scale a file was read on, when that was a guess worth telling."""
     top = f"{TEN_POINT_MAX:g}"
     if reading.scale is ConfidenceScale.ten:
         last = reading.examples[-1]
-        return (
-            f"confidence read on a 1–{top} scale, as no value has % and none is above {top}: "
-            f"{last:g} is {last * 10:g}% (write {last:g}% if that is wrong)"
-        )
+        return message("IMP061", top=top, last=f"{last:g}", percent=f"{last * 10:g}")
     if reading.scale is ConfidenceScale.mixed:
         last = reading.examples[-1]
-        return (
-            f"confidence read as percentages, as some values have % or are above {top}: "
-            f"{last:g} is {last:g}%, not {last * 10:g}% (write {last * 10:g}% if a 1–{top} scale was meant)"
-        )
+        return message("IMP062", top=top, last=f"{last:g}", percent=f"{last * 10:g}")
     if reading.scale is ConfidenceScale.unclear:
         first, last = reading.examples[0], reading.examples[-1]
-        return (
-            f"confidence values fit no one scale (fractions such as {first:g} beside 1–{top} points such as "
-            f"{last:g}): {first:g} read as {first * 100:g}%, {last:g} as {last:g}%; write them all as percentages"
-        )
+        return message("IMP063", top=top, first=f"{first:g}", last=f"{last:g}", first_percent=f"{first * 100:g}")
     return None
 
 
 def scale_problems(reading: ScaleReading, file: str) -> list[InputProblem]:
     """The file's notice about its confidence scale, as an input warning (the lowest level shown), if any."""
     notice = scale_notice(reading)
-    return [InputProblem(file=file, field="confidence", reason=notice, level=ProblemLevel.warning)] if notice else []
+    return [problem(notice, file, field="confidence", level=ProblemLevel.warning)] if notice else []
 
 
-def _figure(value: Any, pattern: re.Pattern[str], what: str) -> float | None:
+def _figure(value: Any, pattern: re.Pattern[str], code: str) -> float | None:
     """A cell read as one float through ``pattern`` (its first group); blanks are None."""
     if value is None or isinstance(value, bool):
         return None
@@ -217,18 +219,18 @@ def _figure(value: Any, pattern: re.Pattern[str], what: str) -> float | None:
         return None
     match = pattern.match(text)
     if not match:
-        raise ValueError(f"not a {what}: {text!r}")
+        raise CodedError(message(code, text=text))
     return float(match.group(1).replace(",", ""))
 
 
 def score(value: Any) -> float | None:
     """A final score as entered: ``3.5``, ``"3.5分"``, ``"70%"`` → 70.0, ``0.7`` stays 0.7."""
-    return _figure(value, _SCORE, "score")
+    return _figure(value, _SCORE, "IMP051")
 
 
 def number(value: Any) -> float | None:
     """A plain figure for a baseline or target: ``40``, ``"1,200"``, ``"40%"`` → 40.0."""
-    return _figure(value, _NUMBER, "number")
+    return _figure(value, _NUMBER, "IMP050")
 
 
 def cycle_year(cycle: str | None) -> int | None:
@@ -254,7 +256,7 @@ def due_date(value: Any, year: int | None = None) -> date | None:
     if isinstance(value, int | float):
         if 20000 <= value <= 80000:  # an Excel serial date left unformatted (1954–2119)
             return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise ValueError(f"not a date: {value!r}")
+        raise CodedError(message("IMP052", value=value))
     text = _DUE_SUFFIX.sub("", unicodedata.normalize("NFKC", str(value)).strip())
     if not text:
         return None
@@ -264,16 +266,16 @@ def due_date(value: Any, year: int | None = None) -> date | None:
     match = _MONTH_DAY.match(text)
     if match:
         if year is None:
-            raise MissingYear(f"date {text!r} has no year and the cycle gives none")
+            raise MissingYear(message("IMP054", text=text))
         return _valid_date(year, int(match.group(1)), int(match.group(2)), text)
-    raise ValueError(f"not a date: {text!r} (write it as 2025-09-30)")
+    raise CodedError(message("IMP053", text=text))
 
 
 def _valid_date(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"not a valid date: {text!r}") from None
+        raise CodedError(message("IMP055", text=text)) from None
 
 
 def names(value: Any) -> list[str]:
@@ -288,7 +290,7 @@ def refs(value: Any) -> list[str]:
     return [part for part in _REF_SPLIT.split(text) if part] if text else []
 
 
-def _enum(value: Any, aliases: dict[str, str], kind: type, what: str) -> Any:
+def _enum(value: Any, aliases: dict[str, str], kind: type[StrEnum], code: str) -> Any:
     text = cell_text(value)
     if not text:
         return None
@@ -298,22 +300,22 @@ def _enum(value: Any, aliases: dict[str, str], kind: type, what: str) -> Any:
         return kind(key)
     except ValueError:
         known = ", ".join(member.value for member in kind)
-        raise ValueError(f"unknown {what} {text!r} (expected one of: {known})") from None
+        raise CodedError(message(code, text=text, known=known)) from None
 
 
 def level(value: Any) -> Level | None:
     """An organisational level: 公司 / 部门 / 团队 / 个人, or the English names."""
-    return _enum(value, _LEVEL_ALIASES, Level, "level")
+    return _enum(value, _LEVEL_ALIASES, Level, "IMP056")
 
 
 def alignment(value: Any) -> AlignmentType | None:
     """An alignment type: 分解式 / 等式 / 多项式, or the English names."""
-    return _enum(value, _ALIGNMENT_ALIASES, AlignmentType, "alignment type")
+    return _enum(value, _ALIGNMENT_ALIASES, AlignmentType, "IMP057")
 
 
 def status(value: Any) -> DependencyStatus | None:
     """A handshake status: 认同 / 有疑问 / 不认同, or accepted / questioned / rejected."""
-    return _enum(value, _STATUS_ALIASES, DependencyStatus, "handshake status")
+    return _enum(value, _STATUS_ALIASES, DependencyStatus, "IMP058")
 
 
 def normalise_cycle(text: str) -> str:

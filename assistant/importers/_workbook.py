@@ -32,6 +32,7 @@ from ..findings import ImportResult, InputProblem, ProblemLevel
 from ._columns import ColumnMatcher
 from ._limits import LimitExceeded, Limits, check_counts, default_limits
 from ._tabular import HEADER_SCAN_ROWS, Layout, TableReader, confidence_scale, count_items, find_layout, no_header
+from .messages import Message, message, problem
 
 __all__ = ["load_xlsx"]
 
@@ -39,7 +40,7 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _QUICK = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
 _STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")  # one shared string: <si>…</si>
 _CHUNK = 1 << 20
-_HIDDEN = {"hidden": "hidden", "veryHidden": "very hidden (visible only in the VBA editor)"}
+_HIDDEN = {"hidden": "IMP023", "veryHidden": "IMP024"}  # a sheet's state → its notice
 
 
 def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
@@ -52,16 +53,16 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
     members = archive.infolist()
     unpacked = sum(info.file_size for info in members)
     if unpacked > limits.unpacked_bytes:
-        raise LimitExceeded("unpacked-bytes", limits.unpacked_bytes, f"workbook of {unpacked:,} bytes once unzipped")
+        raise LimitExceeded("unpacked-bytes", limits.unpacked_bytes, message("IMP105", size=unpacked))
     for info in members:
         if posixpath.basename(info.filename).lower() != "sharedstrings.xml":
             continue
         if info.file_size > limits.shared_string_bytes:
-            reason = f"shared strings of {info.file_size:,} bytes"
+            reason = message("IMP106", size=info.file_size)
             raise LimitExceeded("shared-string-bytes", limits.shared_string_bytes, reason)
         count = _count_items(archive, info)
         if count > limits.shared_strings:
-            reason = f"{count:,} shared strings"
+            reason = message("IMP107", count=count)
             raise LimitExceeded("shared-strings", limits.shared_strings, reason)
 
 
@@ -160,7 +161,7 @@ def _scan(
                     continue
                 area += (box[1] - box[0] + 1) * (box[3] - box[2] + 1)
                 if area > limits.merged_cells:
-                    reason = f"merged ranges covering more than {limits.merged_cells:,} cells"
+                    reason = message("IMP108", limit=limits.merged_cells)
                     raise LimitExceeded("merged-cells", limits.merged_cells, reason, sheet=sheet)
                 if box[0] < width:
                     merges.append((box[0], min(box[1], width - 1), box[2], box[3]))
@@ -230,14 +231,11 @@ def _wide_rows(first: list[tuple[int, list[Any]]], limits: Limits, file: str, sh
     Only the header and title rows are reported: past the header, cells under no known column are never read.
     """
     limit = limits.cells_per_row
-    reason = (
-        f"cells beyond column {get_column_letter(limit)} ignored: over the cells-per-row limit of {limit:,} "
-        "(raise it under [tool.okr-review.limits] if the file is genuine)"
-    )
+    reason = message("IMP026", column=get_column_letter(limit), limit=limit)
     problems = []
     for number, cells in first:
         if any(cell != "" for cell in cells[limit:]):
-            problems.append(InputProblem(file=file, sheet=sheet, row=number, reason=reason))
+            problems.append(problem(reason, file, sheet=sheet, row=number))
         del cells[limit:]
     return problems
 
@@ -272,8 +270,13 @@ def _open(path: Path) -> Any:
     return reader.wb
 
 
-def _describe(exc: Exception) -> str:
-    """An exception as one line for a problem: known file errors by their message, others with their type."""
+def _describe(exc: Exception) -> str | Message:
+    """An exception as one line for a problem: known file errors by their message, others with their type.
+
+    A file that is no zip archive at all (an old .xls renamed, a damaged download) gets a coded text.
+    """
+    if isinstance(exc, zipfile.BadZipFile) and str(exc) == "File is not a zip file":
+        return message("IMP021")
     if isinstance(exc, zipfile.BadZipFile | InvalidFileException | KeyError | ElementTree.ParseError | OSError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -281,11 +284,10 @@ def _describe(exc: Exception) -> str:
 
 def _hidden(sheet: Any, file: str) -> list[InputProblem]:
     """A notice for a hidden sheet that was read: its OKRs count though nobody opening the file sees them."""
-    state = _HIDDEN.get(getattr(sheet, "sheet_state", "visible"))
-    if state is None:
+    code = _HIDDEN.get(getattr(sheet, "sheet_state", "visible"))
+    if code is None:
         return []
-    reason = f"sheet is {state}; its OKRs were read and are reviewed with the others"
-    return [InputProblem(file=file, sheet=sheet.title, level=ProblemLevel.warning, reason=reason)]
+    return [problem(message(code), file, sheet=sheet.title, level=ProblemLevel.warning)]
 
 
 def load_xlsx(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | None = None) -> ImportResult:
@@ -302,7 +304,7 @@ def load_xlsx(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | No
     except LimitExceeded:
         raise
     except Exception as exc:  # openpyxl raises whatever a malformed part leads it to
-        result.problems.append(InputProblem(file=file, reason=f"not a readable Excel workbook: {_describe(exc)}"))
+        result.problems.append(problem(message("IMP020", detail=_describe(exc)), file))
         return result
     try:
         found: list[tuple[Any, Layout]] = []
@@ -321,14 +323,7 @@ def load_xlsx(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | No
             result.problems.append(no_header(file, skipped[0] if len(skipped) == 1 else None))
             return result
         for title in skipped:
-            result.problems.append(
-                InputProblem(
-                    file=file,
-                    sheet=title,
-                    level=ProblemLevel.warning,
-                    reason="sheet skipped: no header row with an objective and a key result column",
-                )
-            )
+            result.problems.append(problem(message("IMP025"), file, sheet=title, level=ProblemLevel.warning))
         with paused_gc(), zipfile.ZipFile(path) as archive:
             try:
                 parts = _sheet_parts(archive)
@@ -347,7 +342,7 @@ def load_xlsx(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | No
                 merged = _Merges(merges)
                 for number, cells in _rows(sheet, reader.width):
                     if number > limits.rows:
-                        reason = f"more than {limits.rows:,} rows"
+                        reason = message("IMP101", limit=limits.rows)
                         raise LimitExceeded("rows", limits.rows, reason, row=number, sheet=sheet.title)
                     merged.remember(number, cells)
                     if number <= layout.header_row:
@@ -362,8 +357,7 @@ def load_xlsx(path: Path, file: str, matcher: ColumnMatcher, limits: Limits | No
     except LimitExceeded:
         raise
     except Exception as exc:  # a malformed sheet fails in openpyxl in many ways
-        reason = f"workbook could not be read to the end: {_describe(exc)}"
-        result.problems.append(InputProblem(file=file, reason=reason))
+        result.problems.append(problem(message("IMP022", detail=_describe(exc)), file))
     finally:
         workbook.close()
     return result

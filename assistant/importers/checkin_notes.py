@@ -20,6 +20,8 @@ import yaml
 from ..findings import InputProblem, ProblemLevel
 from ..model import OKRSet
 from ._encoding import decode
+from .messages import Message, message
+from .messages import problem as input_problem
 from .sniff import sniff_delimiter
 
 __all__ = ["checkins_for", "parse_kr_ref", "read_checkins"]
@@ -68,36 +70,35 @@ class _Reader:
 
     def problem(
         self,
-        reason: str,
+        reason: Message,
         *,
         line: int | None = None,
         row: int | None = None,
         field: str | None = None,
         level: ProblemLevel = ProblemLevel.error,
     ) -> None:
-        self.problems.append(InputProblem(self.file, reason, line=line, row=row, field=field, level=level))
+        self.problems.append(input_problem(reason, self.file, line=line, row=row, field=field, level=level))
 
     def add(self, ref: Any, text: Any, *, team: Any = None, line: int | None = None, row: int | None = None) -> None:
         """One entry; a bad reference or an empty note is reported and skipped."""
-        where = {"line": line, "row": row}
         ref_text = "" if ref is None else str(ref).strip()
         if not ref_text:
-            self.problem("missing KR reference", field="kr", **where)
+            self.problem(message("IMP130"), field="kr", line=line, row=row)
             return
         parsed = parse_kr_ref(ref_text)
         if parsed is None:
-            self.problem(f"not a KR reference such as O1.KR2: {ref_text!r}", field="kr", **where)
+            self.problem(message("IMP131", text=ref_text), field="kr", line=line, row=row)
             return
         note = "" if text is None else str(text).strip()
         if not note:
-            self.problem(f"empty note for {ref_text}", field="note", level=ProblemLevel.warning, **where)
+            self.problem(message("IMP132", ref=ref_text), field="note", level=ProblemLevel.warning, line=line, row=row)
             return
         own_team, kr = parsed
         team_name = (str(team).strip() if team is not None else "") or own_team
         key = f"{team_name}/{kr}" if team_name else kr
         if key in self.notes:
             self.notes[key] += "\n" + note
-            self.problem(f"{key} appears more than once; notes joined", level=ProblemLevel.warning, **where)
+            self.problem(message("IMP133", key=key), level=ProblemLevel.warning, line=line, row=row)
         else:
             self.notes[key] = note
 
@@ -115,15 +116,15 @@ def read_checkins(path: str | Path) -> tuple[dict[str, str], list[InputProblem]]
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        reader.problem(f"cannot read the file: {exc.strerror or exc}")
+        reader.problem(message("IMP134", detail=str(exc.strerror or exc)))
         return reader.notes, reader.problems
     decoded = decode(raw)
     if decoded is None:
-        reader.problem("cannot decode the file as UTF-8, UTF-16 or GB18030 (GBK); save it as UTF-8")
+        reader.problem(message("IMP011"))
         return reader.notes, reader.problems
     text = decoded[0].lstrip("\ufeff")
     if not text.strip():
-        reader.problem("empty file")
+        reader.problem(message("IMP001"))
         return reader.notes, reader.problems
     suffix = Path(file).suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
@@ -133,7 +134,7 @@ def read_checkins(path: str | Path) -> tuple[dict[str, str], list[InputProblem]]
     elif suffix == ".json":
         _read_json(text, reader)
     else:
-        reader.problem(f"unsupported file type {suffix or '(none)'!r}: use CSV, YAML or JSON")
+        reader.problem(message("IMP135", suffix=suffix or "(none)"))
     return reader.notes, reader.problems
 
 
@@ -150,7 +151,7 @@ def _read_csv(text: str, reader: _Reader, delimiter: str | None) -> None:
     rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
     rows = [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
     if not rows:
-        reader.problem("empty file")
+        reader.problem(message("IMP001"))
         return
     header_number, header = rows[0]
     ref_at, note_at = _field_index(header, REF_FIELDS), _field_index(header, NOTE_FIELDS)
@@ -158,8 +159,7 @@ def _read_csv(text: str, reader: _Reader, delimiter: str | None) -> None:
     if ref_at is None and header and parse_kr_ref(header[0]) is not None:
         ref_at, note_at, body = 0, 1, rows  # two columns, no header
     elif ref_at is None or note_at is None:
-        missing = "a KR column (kr, ref, 关键结果编号)" if ref_at is None else "a note column (note, 进展, 备注)"
-        reader.problem(f"the header has no {missing}", row=header_number)
+        reader.problem(message("IMP136" if ref_at is None else "IMP137"), row=header_number)
         return
     else:
         body = rows[1:]
@@ -176,7 +176,7 @@ def _read_yaml(text: str, reader: _Reader) -> None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
-        reader.problem(f"invalid YAML: {reason}", line=mark.line + 1 if mark else None)
+        reader.problem(message("IMP081", detail=reason), line=mark.line + 1 if mark else None)
         return
     _read_node(node, reader)
 
@@ -185,7 +185,7 @@ def _read_json(text: str, reader: _Reader) -> None:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        reader.problem(f"invalid JSON: {exc.msg}", line=exc.lineno)
+        reader.problem(message("IMP080", detail=exc.msg), line=exc.lineno)
         return
     try:  # JSON is YAML: composing it again gives every entry its line
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -210,7 +210,7 @@ def _scalar(node: yaml.Node) -> str | None:
 
 def _read_node(node: yaml.Node | None, reader: _Reader, team: str | None = None) -> None:
     if node is None:
-        reader.problem("empty file")
+        reader.problem(message("IMP001"))
         return
     if isinstance(node, yaml.MappingNode):
         pairs = [(_scalar(k) or "", v, k) for k, v in node.value]
@@ -222,7 +222,7 @@ def _read_node(node: yaml.Node | None, reader: _Reader, team: str | None = None)
             if parse_kr_ref(key) is None and isinstance(value, yaml.MappingNode) and team is None:
                 _read_node(value, reader, team=key.strip())  # a team's notes
             elif note is None:
-                reader.problem("the note must be text", line=_line(key_node), field=key)
+                reader.problem(message("IMP139"), line=_line(key_node), field=key)
             else:
                 reader.add(key, note, team=team, line=_line(key_node))
         return
@@ -230,15 +230,13 @@ def _read_node(node: yaml.Node | None, reader: _Reader, team: str | None = None)
         for index, item in enumerate(node.value):
             _read_entry(item, index, reader)
         return
-    reader.problem(
-        "expected a mapping of KR references to notes, or a list of entries with kr and note", line=_line(node)
-    )
+    reader.problem(message("IMP148"), line=_line(node))
 
 
 def _read_entry(item: yaml.Node, index: int, reader: _Reader) -> None:
     line = _line(item)
     if not isinstance(item, yaml.MappingNode):
-        reader.problem("an entry must be a mapping with kr and note", line=line, field=f"[{index}]")
+        reader.problem(message("IMP149"), line=line, field=f"[{index}]")
         return
     fields: dict[str, yaml.Node] = {}
     for key, value in item.value:
@@ -247,11 +245,11 @@ def _read_entry(item: yaml.Node, index: int, reader: _Reader) -> None:
     note_node = next((fields[n] for n in NOTE_FIELDS if n in fields), None)
     team_node = next((fields[n] for n in TEAM_FIELDS if n in fields), None)
     if ref_node is None:
-        reader.problem("missing KR reference", line=line, field=f"[{index}].kr")
+        reader.problem(message("IMP130"), line=line, field=f"[{index}].kr")
         return
     note = _scalar(note_node) if note_node is not None else ""
     if note is None:
-        reader.problem("the note must be text", line=line, field=f"[{index}].note")
+        reader.problem(message("IMP139"), line=line, field=f"[{index}].note")
         return
     team = _scalar(team_node) if team_node is not None else None
     reader.add(_scalar(ref_node), note, team=team, line=line)

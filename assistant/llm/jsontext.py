@@ -46,9 +46,9 @@ def _loads(text: str) -> Any:
     return None
 
 
-def _balanced_end(text: str, start: int) -> int | None:
-    """Index of the ``}`` closing the ``{`` at ``start``, skipping strings; ``None`` when it never closes."""
-    depth, in_string, escaped = 0, False, False
+def _characters(text: str, start: int = 0) -> Iterator[tuple[int, str, bool]]:
+    """Each character from ``start`` with whether it is part of a JSON string (quotes included)."""
+    in_string, escaped = False, False
     for index in range(start, len(text)):
         char = text[index]
         if in_string:
@@ -58,9 +58,20 @@ def _balanced_end(text: str, start: int) -> int | None:
                 escaped = True
             elif char == '"':
                 in_string = False
+                yield index, char, True
+                continue
         elif char == '"':
             in_string = True
-        elif char in "{[":
+        yield index, char, in_string
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    """Index of the ``}`` closing the ``{`` at ``start``, skipping strings; ``None`` when it never closes."""
+    depth = 0
+    for index, char, quoted in _characters(text, start):
+        if quoted:
+            continue
+        if char in "{[":
             depth += 1
         elif char in "}]":
             depth -= 1
@@ -71,19 +82,8 @@ def _balanced_end(text: str, start: int) -> int | None:
 
 def without_trailing_commas(text: str) -> str:
     """``text`` with every comma that directly precedes ``}`` or ``]`` removed, strings left alone."""
-    out: list[str] = []
-    in_string, escaped = False, False
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "," and text[index + 1 :].lstrip()[:1] in ("}", "]"):
-            continue
-        out.append(char)
-    return "".join(out)
+    return "".join(
+        char
+        for index, char, quoted in _characters(text)
+        if quoted or char != "," or text[index + 1 :].lstrip()[:1] not in ("}", "]")
+    )

@@ -30,8 +30,8 @@ from string import Template
 from typing import Any
 
 from ..shipped import shipped_dir
+from ..texts import LANGUAGES
 
-LANGUAGES = ("zh", "en")
 _FILE = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]*)\.v(?P<version>\d+)\.toml$")
 _TAG = re.compile(r"<(/?)\s*([A-Za-z_][\w-]*)\s*>")
 
@@ -99,10 +99,13 @@ def parse_prompt(path: Path) -> Prompt:
         table = raw.get(part)
         if part == "system" and table is None:
             continue  # a follow-up message (repair, feedback) has only a user part
+        texts: dict[str, str] = {}
         for lang in LANGUAGES:
-            if not isinstance(table, dict) or not isinstance(table.get(lang), str) or not table[lang].strip():
+            value = table.get(lang) if isinstance(table, dict) else None
+            if not isinstance(value, str) or not value.strip():
                 raise PromptError(f"{path}: {part}.{lang}: missing or empty")
-        parts[part] = {lang: table[lang] for lang in LANGUAGES}
+            texts[lang] = value
+        parts[part] = texts
     return Prompt(
         id=raw["id"],
         version=raw["version"],

@@ -14,6 +14,8 @@ from __future__ import annotations
 from html import escape
 
 from ..findings import Finding
+from ..importers.messages import problem_reason
+from ..palette import severity_css_variables
 from ..review import DIMENSION_ORDER, REPORT_SCHEMA, REPORT_SCHEMA_VERSION, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ItemInfo, ReviewIndex, SetGroup
@@ -29,9 +31,12 @@ from ._labels import (
     top_heading,
 )
 
-_CSS = """
+_CSS = (
+    """
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--card:#fff;
---error:#c9252d;--error-bg:#fdecec;--warning:#b35900;--warning-bg:#fff4e0;--info:#1a5fb4;--info-bg:#e8f1fc;
+"""
+    + severity_css_variables()  # the severity colours the web app uses too (assistant/data/palette.toml)
+    + """
 --accent:#6639ba}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);line-height:1.6;font-size:15px;
@@ -118,6 +123,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:20px}
 @media print{.filters{display:none}body{background:#fff}header.top{background:#fff;color:#000}
 .card{border:1px solid #ccc}.finding,section.set{break-inside:avoid}}
 """
+)
 
 
 def _e(value: object) -> str:
@@ -134,8 +140,7 @@ def _counts_pills(by_severity: dict[str, int], lang: str) -> str:
 
 
 def _header(review: Review, summary: Summary, lang: str) -> str:
-    sep = "、" if lang == "zh" else ", "
-    colon = "：" if lang == "zh" else ": "
+    sep, colon = label("list_separator", lang), label("colon", lang)
     meta = [
         f"{_e(label('generated_at', lang))} {_e(review.generated_at.isoformat(timespec='seconds'))}",
         f"okr-review {_e(review.tool_version)}",
@@ -369,7 +374,7 @@ def _problems(review: Review, lang: str) -> str:
         rows.append(
             f"<tr><td>{_e(file)}</td><td>{_e(where)}</td><td>{_e(p.field)}</td>"
             f'<td><span class="badge sev-{level}">{_e(problem_label(p.level, lang))}</span></td>'
-            f"<td>{_e(p.reason)}</td></tr>"
+            f"<td>{_e(problem_reason(p, lang))}</td></tr>"
         )
     head = "".join(f"<th>{_e(label(key, lang))}</th>" for key in ("file", "location", "field", "severity", "reason"))
     return (
@@ -385,16 +390,16 @@ def _suggestions(review: Review, lang: str) -> str:
     parts = [f'<h2 id="suggestions">{_e(label("suggestions", lang))}</h2>']
     for entry in review.suggestions:
         items = []
-        for candidate in entry["candidates"]:
+        for candidate in entry.candidates:
             extra = ""
-            if candidate.get("assumptions"):
+            if candidate.assumptions:
                 extra = f'<br><span class="lbl">{_e(label("assumptions", lang))}</span>' + _e(
-                    "; ".join(candidate["assumptions"])
+                    "; ".join(candidate.assumptions)
                 )
-            items.append(f"<li>{_e(candidate['text'])}{extra}</li>")
+            items.append(f"<li>{_e(candidate.text)}{extra}</li>")
         parts.append(
-            f'<section class="suggestion"><h3>{_e(entry["set"])} · {_e(entry["key_result"])}: '
-            f'{_e(entry["original"])}</h3><p class="status">{_e(suggestion_status(entry, lang))}</p>'
+            f'<section class="suggestion"><h3>{_e(entry.set)} · {_e(entry.key_result)}: '
+            f'{_e(entry.original)}</h3><p class="status">{_e(suggestion_status(entry, lang))}</p>'
             f"<ol>{''.join(items)}</ol></section>"
         )
     return "\n".join(parts)

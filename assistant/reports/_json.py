@@ -218,7 +218,7 @@ def json_chunks(review: Review) -> Iterator[str]:
     yield _notes(review)
     if review.suggestions:  # only with check --suggest: absent otherwise, so plain reports are unchanged
         yield _key("suggestions", 1, first=False)
-        yield from _array(map(_compact, review.suggestions), 1)
+        yield from _array((_compact(entry.to_dict()) for entry in review.suggestions), 1)
     yield _key("problems", 1, first=False)
     yield from _array((_compact(p.to_dict()) for p in review.problems), 1)
     yield "\n}\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Finding
+from ..importers.messages import problem_reason
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review
 from ..rules.catalogue import dimension_label, dimension_letter, rules
 from ._index import ReviewIndex
@@ -91,7 +92,7 @@ def render_markdown(review: Review) -> str:
     lang = language_of(review)
     summary = review.summary()
     index = ReviewIndex(review)
-    colon = "：" if lang == "zh" else ": "
+    colon = label("colon", lang)
     out: list[str] = [f"# {label('title', lang)}", ""]
     out.append(
         f"{label('generated_at', lang)}{colon}{review.generated_at.isoformat(timespec='seconds')} · "
@@ -190,12 +191,12 @@ def render_markdown(review: Review) -> str:
     if review.suggestions:
         out += ["", f"## {label('suggestions', lang)}", ""]
         for entry in review.suggestions:
-            out += [f"### {cell(entry['set'])} {entry['key_result']}: {cell(entry['original'])}", ""]
+            out += [f"### {cell(entry.set)} {entry.key_result}: {cell(entry.original)}", ""]
             out += [f"*{cell(suggestion_status(entry, lang))}*", ""]
-            for number, candidate in enumerate(entry["candidates"], start=1):
-                out.append(f"{number}. {cell(candidate['text'])}")
-                if candidate.get("assumptions"):
-                    out.append(f"   - {label('assumptions', lang)}: {cell('; '.join(candidate['assumptions']))}")
+            for number, candidate in enumerate(entry.candidates, start=1):
+                out.append(f"{number}. {cell(candidate.text)}")
+                if candidate.assumptions:
+                    out.append(f"   - {label('assumptions', lang)}: {cell('; '.join(candidate.assumptions))}")
             out.append("")
 
     cited = review.cited_notes()
@@ -226,7 +227,7 @@ def render_markdown(review: Review) -> str:
                     ),
                     cell(p.field),
                     cell(problem_label(p.level, lang)),
-                    cell(p.reason),
+                    cell(problem_reason(p, lang)),
                 ]
                 for p in review.problems
             ],

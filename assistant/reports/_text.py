@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..findings import Finding, InputProblem, Severity
+from ..importers.messages import problem_text
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
 from ..rules.catalogue import dimension_label, dimension_letter
 from ._index import ReviewIndex, SetGroup
@@ -33,7 +34,7 @@ def _one_line(text: str) -> str:
 
 
 def _colon(lang: str) -> str:
-    return "：" if lang == "zh" else ": "
+    return label("colon", lang)
 
 
 def _counts(by_severity: dict[str, int], lang: str) -> Line:
@@ -118,12 +119,12 @@ def _suggestion_lines(review: Review, lang: str) -> list[Line]:
         return []
     lines: list[Line] = [[(f"{label('suggestions', lang)} ({len(review.suggestions)})", "bold underline")]]
     for entry in review.suggestions:
-        lines.append([("  ", ""), (f"{entry['set']} {entry['key_result']}", "bold"), (f"  {entry['original']}", "")])
+        lines.append([("  ", ""), (f"{entry.set} {entry.key_result}", "bold"), (f"  {entry.original}", "")])
         lines.append([("      ", ""), (suggestion_status(entry, lang), "dim")])
-        for number, candidate in enumerate(entry["candidates"], start=1):
-            lines.append([("      ", ""), (f"{number}. ", "bold"), (_one_line(candidate["text"]), "green")])
-            if candidate.get("assumptions"):
-                joined = "；".join(candidate["assumptions"]) if lang == "zh" else "; ".join(candidate["assumptions"])
+        for number, candidate in enumerate(entry.candidates, start=1):
+            lines.append([("      ", ""), (f"{number}. ", "bold"), (_one_line(candidate.text), "green")])
+            if candidate.assumptions:
+                joined = label("joiner", lang).join(candidate.assumptions)
                 lines.append([("         ", ""), (label("assumptions", lang) + _colon(lang), "dim"), (joined, "")])
     lines.append([])
     return lines
@@ -153,7 +154,7 @@ def _problem_line(problem: InputProblem, lang: str) -> Line:
         ("  ", ""),
         (problem_label(problem.level, lang), PROBLEM_STYLE.get(problem.level.value, "")),
         (" ", ""),
-        (_one_line(problem.describe()), ""),
+        (_one_line(problem_text(problem, lang)), ""),
     ]
 
 
@@ -215,7 +216,7 @@ def build_lines(review: Review) -> list[Line]:
         else:
             clean.append(group.key)
     if clean:
-        shown = ("、" if lang == "zh" else ", ").join(clean[:_MAX_CLEAN_SETS])
+        shown = label("list_separator", lang).join(clean[:_MAX_CLEAN_SETS])
         if len(clean) > _MAX_CLEAN_SETS:
             shown += " " + label("and_more", lang).format(n=len(clean) - _MAX_CLEAN_SETS)
         lines.extend([[(label("clean_sets", lang) + _colon(lang), "green"), (shown, "")], []])

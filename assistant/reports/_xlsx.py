@@ -23,7 +23,7 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..findings import Finding, Severity
 from ..importers._encoding import decode
+from ..importers.messages import problem_reason
 from ..importers.sniff import sniff_delimiter
 from ..model import OKRSet, SourceRef
 from ..review import DIMENSION_ORDER, SEVERITY_ORDER, Review, Summary
@@ -176,7 +177,7 @@ class _Book:
 class _Sheet:
     """A write-only sheet with a styled, frozen header row and fixed column widths."""
 
-    def __init__(self, book: _Book, title: str, columns: list[tuple[str, float]], wrap: Iterable[int] = ()) -> None:
+    def __init__(self, book: _Book, title: str, columns: Sequence[tuple[str, float]], wrap: Iterable[int] = ()) -> None:
         self.book = book
         self.ws = book.sheet(title)
         self.width = len(columns)
@@ -218,7 +219,7 @@ def _codes(findings: list[Finding]) -> str:
 
 def _annotation(findings: list[Finding], lang: str) -> str:
     """``MEA002 · O1.KR2：message`` then ``→ fix`` for each finding, one block per finding."""
-    colon = "：" if lang == "zh" else ": "
+    colon = label("colon", lang)
     blocks = []
     for f in findings:
         item = f.key_result or f.objective or f.set_key
@@ -247,7 +248,7 @@ def _okr_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
         (label("fix", lang), 50),
     ]
     sheet = _Sheet(book, label("sheet_okr", lang), columns, wrap=(2, 4, 9, 10))
-    colon = "：" if lang == "zh" else ": "
+    colon = label("colon", lang)
 
     def write(values: list[Any], findings: list[Finding]) -> None:
         severity = _highest(findings)
@@ -288,9 +289,8 @@ def _okr_sheet(book: _Book, index: ReviewIndex, lang: str) -> None:
                         pending.pop(objective.kr_ref(kr), []),
                     )
         for findings in pending.values():  # findings on items that were not read
-            objective = findings[0].objective
-            kr = findings[0].key_result
-            write([group.key, objective, None, kr, None, None, where(findings[0].source)], findings)
+            orphan = findings[0]
+            write([group.key, orphan.objective, None, orphan.key_result, None, None, where(orphan.source)], findings)
     sheet.autofilter()
 
 
@@ -445,7 +445,11 @@ def _problems_sheet(book: _Book, review: Review, lang: str) -> None:
     sheet = _Sheet(book, label("sheet_problems", lang), columns, wrap=(6,))
     for p in review.problems:
         severity = Severity.error if p.level.value == "error" else Severity.warning
-        sheet.append([p.file, p.sheet, p.row, p.line, p.field, problem_label(p.level, lang), p.reason], severity, 5)
+        sheet.append(
+            [p.file, p.sheet, p.row, p.line, p.field, problem_label(p.level, lang), problem_reason(p, lang)],
+            severity,
+            5,
+        )
     sheet.autofilter()
 
 
@@ -547,8 +551,8 @@ def _input_sheet(book: _Book, entry: _Input, name: str, lang: str) -> None:
         else:
             cells = [cell(ws, value) for value in values]
             findings = entry.rows.get(number)
-            if findings:
-                severity = _highest(findings)
+            severity = _highest(findings) if findings else None
+            if findings and severity is not None:
                 cells += [
                     cell(ws, severity_label(severity, lang), severity.value),
                     cell(ws, _codes(findings), "top"),

@@ -64,7 +64,7 @@ class AlignmentIndex:
     def team(self, name: str, cycle: str | None = None) -> OKRSet | None:
         candidates = self.by_team.get(name.strip().casefold(), [])
         same_cycle = [s for s in candidates if s.cycle == cycle]
-        return (same_cycle or candidates or [None])[0]
+        return (same_cycle or candidates)[0] if candidates else None
 
     def _find_parent(self, okr_set: OKRSet) -> OKRSet | None:
         if okr_set.parent:

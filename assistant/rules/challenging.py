@@ -60,7 +60,12 @@ def fully_achieved(ctx: SetContext):
     marks = scoring.marks(ctx.config)
     for objective, kr, percent in scoring.scored_key_results(ctx.okr_set, ctx.config):
         if marks.band(percent) is scoring.Band.conservative:
-            yield Hit({"percent": _figure(percent)}, evidence=f"{_figure(kr.score)}", objective=objective, kr=kr)
+            yield Hit(
+                {"percent": _figure(percent)},
+                evidence=f"{_figure(percent if kr.score is None else kr.score)}",
+                objective=objective,
+                kr=kr,
+            )
 
 
 @rule("CHA005", Scope.set)
@@ -70,7 +75,7 @@ def scored_low(ctx: SetContext):
         if marks.band(percent) is scoring.Band.analyse:
             yield Hit(
                 {"percent": _figure(percent), "min": _figure(marks.low)},
-                evidence=f"{_figure(kr.score)}",
+                evidence=f"{_figure(percent if kr.score is None else kr.score)}",
                 objective=objective,
                 kr=kr,
             )

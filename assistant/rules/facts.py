@@ -158,7 +158,7 @@ class TextFacts:
         continuing = lexicon.get("continuation_markers")
         shares = lexicon.get("service_level_shares")
         found_in = list(clauses.values())
-        parts = []
+        parts: list[str] = []
         for position, (index, found) in enumerate(clauses.items()):
             part = _ASIDE.sub("", text[starts[index] : ends[index]]).strip(" ，,；;+＋")
             if parts and continuing.at_start(part):

@@ -81,8 +81,8 @@ class WordList:
         if stripped[:3].lower() == "to ":
             offset += 3
             stripped = stripped[3:]
-        word = self.edges.prefix(stripped)
-        return WordMatch(text[offset : offset + len(word)], offset, offset + len(word)) if word else None
+        edge = self.edges.prefix(stripped)
+        return WordMatch(text[offset : offset + len(edge)], offset, offset + len(edge)) if edge else None
 
     def at_end(self, text: str) -> WordMatch | None:
         """The entry the text ends with, trailing punctuation aside."""
@@ -91,8 +91,8 @@ class WordList:
         if stripped.endswith(self.zh_tuple):
             word = next(w for w in self.zh if stripped.endswith(w))
             return WordMatch(word, end - len(word), end)
-        word = self.edges.suffix(stripped)
-        return WordMatch(text[end - len(word) : end], end - len(word), end) if word else None
+        edge = self.edges.suffix(stripped)
+        return WordMatch(text[end - len(edge) : end], end - len(edge), end) if edge else None
 
     def is_entry(self, text: str) -> bool:
         return text.strip().lower() in self.entries

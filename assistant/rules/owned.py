@@ -29,7 +29,7 @@ def key_result_without_owner(ctx: KRContext) -> Hit | None:
 @rule("OWN003", Scope.objective, Scope.key_result)
 def several_owners(ctx: KRContext | ObjectiveContext) -> Hit | None:
     owner = ctx.item.owner
-    if _is_placeholder(owner):
+    if owner is None or _is_placeholder(owner):
         return None
     names = split_owners(owner)
     return Hit({"count": len(names), "owner": owner}, evidence=owner) if len(names) > 1 else None
@@ -38,7 +38,7 @@ def several_owners(ctx: KRContext | ObjectiveContext) -> Hit | None:
 @rule("OWN004", Scope.objective, Scope.key_result)
 def collective_owner(ctx: KRContext | ObjectiveContext) -> Hit | None:
     owner = ctx.item.owner
-    if _is_placeholder(owner):
+    if owner is None or _is_placeholder(owner):
         return None
     name = owner.strip()
     collective = lexicon.get("collective_owners")

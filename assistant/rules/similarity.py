@@ -155,7 +155,7 @@ class _Join:
             entry = index.get(key)
             if entry is None:
                 continue
-            if type(entry) is int:
+            if isinstance(entry, int):
                 if root(entry) != mine and self.verify(i, entry):
                     mine = root(i)
             else:

@@ -8,13 +8,14 @@ import pytest
 from app_server import running_app
 
 from assistant.config import Config
+from assistant.configfile import knowledge_settings_of
 from assistant.knowledge import open_retriever
 
 
 @pytest.fixture(scope="session")
 def shared_retriever(tmp_path_factory):
     data_dir: Path = tmp_path_factory.getbasetemp() / "okr-review-data"
-    found, _ = open_retriever(Config().knowledge_settings(environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
+    found, _ = open_retriever(knowledge_settings_of(Config(), environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
     return found
 
 

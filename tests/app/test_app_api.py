@@ -43,11 +43,14 @@ def test_draft_objective_first_then_key_results_is_checked_every_turn(offline_ap
     assert 'data-code="MEA002"' in panel and "FOC003" not in panel
     assert "可衡量的关键结果" in panel  # the note behind the finding explains it
     assert [value for _, value in items["choices"]] == ["O1", "O1.KR1", "O1.KR2"]
-    rewrite = app.predict("O1.KR1", api_name="/draft_rewrite")
-    assert rewrite.startswith("离线模式") and "〔目标值〕" in rewrite
-    questions = app.predict("O1", api_name="/draft_questions")
-    assert "1. " in questions and "guiding-questions-o" in questions
-    assert app.predict("O1", api_name="/draft_rewrite").startswith("改写只针对关键结果")
+    cards, candidates, checklist = app.predict("O1.KR1", api_name="/draft_rewrite")  # (a button is no API output)
+    assert "离线模式" in cards and 'class="okr-card"' in cards and "〔目标值〕" in cards
+    assert candidates["visible"] and candidates["choices"] and not checklist["visible"]
+    intro, _, checklist = app.predict("O1", api_name="/draft_questions")
+    assert checklist["visible"] and len(checklist["choices"]) >= 3 and "依据资料" in intro
+    assert "改写只针对关键结果" in app.predict("O1", api_name="/draft_rewrite")[0]
+    # Using a candidate is a page action (its radio only takes the candidates it offered): API callers put the
+    # text they choose into the draft with /draft_edit.
 
 
 def test_editing_the_table_rechecks_the_draft(offline_app):
@@ -87,7 +90,7 @@ def test_batch_review_reports_findings_problems_and_downloads(offline_app, tmp_p
     )
     assert counts.startswith("共 ") and "发现" in counts
     messages = problems["value"]
-    assert "broken.csv" in messages and "row 2" in messages and "confidence" in messages
+    assert "broken.csv" in messages and "第 2 行" in messages and "confidence" in messages
     assert str(ctx.workdir) not in messages  # uploads are named as the person named them
     assert len(table["data"]) > 10 and {row[2][:3] for row in table["data"]} >= {"ALI", "MEA"}
     assert {value for value, _ in f_sev["choices"]} >= {"全部", "严重", "警告", "提示"}
@@ -127,7 +130,7 @@ def test_retrospective_from_the_table_and_from_an_upload(offline_app, tmp_path):
     )
     empty = {"headers": rows["headers"], "data": [["", "", "", ""]]}
     messages, spread, body = app.predict(handle_file(str(scores)), None, empty, api_name="/retro")
-    assert "scores.csv" in messages["value"] and "row 3" in messages["value"]  # the bad score, reported
+    assert "scores.csv" in messages["value"] and "第 3 行" in messages["value"]  # the bad score, reported
     assert [row[1] for row in spread["data"]] == [90.0]
     _, _, nothing = app.predict(
         None, None, {"headers": rows["headers"], "data": [["O", "KR", "", ""]]}, api_name="/retro"

@@ -101,10 +101,11 @@ def test_rewrite_questions_and_retrospective_use_the_llm(llm_app):
         "data": [["O1", "让新商家第一周就离不开我们", "KR1", "优化新手引导，首周激活率目前 35%，9月30日前", ""]],
     }
     app.predict(edited, api_name="/draft_edit")
-    rewrite = app.predict("O1.KR1", api_name="/draft_rewrite")
-    assert "新商家首周激活率从 35% 提升到〔目标值〕" in rewrite and "离线模式" not in rewrite
-    questions = app.predict("O1", api_name="/draft_questions")
-    assert "新商家第一周最常在哪一步放弃？" in questions
+    cards, candidates, _ = app.predict("O1.KR1", api_name="/draft_rewrite")
+    assert "新商家首周激活率从 35% 提升到〔目标值〕" in cards and "离线模式" not in cards
+    assert "新商家首周激活率从 35% 提升到〔目标值〕" in candidates["value"]  # the best candidate, ready to use
+    _, _, checklist = app.predict("O1", api_name="/draft_questions")
+    assert any("新商家第一周最常在哪一步放弃？" in str(choice) for choice in checklist["choices"])
     rows = {
         "headers": ["目标", "关键结果", "得分", "进展记录"],
         "data": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from assistant.app.batch import (
 )
 from assistant.app.context import AppContext
 from assistant.app.draft import in_language, item_choices, rows_to_draft, table_rows
-from assistant.app.panel import BADGE_COLOURS, findings_html, item_label
+from assistant.app.panel import badge_colours, findings_html, item_label
 from assistant.app.retro import distribution, set_from_table
 from assistant.app.texts import keys, text
 from assistant.assist.schemas import DraftObjective
@@ -84,7 +85,7 @@ def test_uploads_of_the_wrong_type_or_size_are_refused_the_rest_is_read(ctx, tmp
     odd.write_bytes(b"PK")
     loaded = load_uploads([good, big, odd], ctx, "zh")
     assert [s.team for s in loaded.sets] == ["增长部"]
-    messages = loaded.messages()
+    messages = loaded.messages("zh")
     assert any(m.startswith("big.csv：文件太大") and "上限 1 MB" in m for m in messages)
     assert any(m.startswith("plan.docx：不支持的文件类型") for m in messages)
     assert good.read_text("utf-8").startswith("team,")  # inputs are never modified
@@ -117,7 +118,9 @@ def test_panel_groups_by_dimension_and_escapes_user_text(shared_retriever):
     html = findings_html(findings, shared_retriever.index.notebook.notes, "zh")
     assert "<script>" not in html and "&lt;b&gt;" in html
     headings = [part.split("</h4>")[0] for part in html.split('<h4 class="okr-dimension">')[1:]]
-    assert headings and all(" · " in h for h in headings)
+    assert headings and not [h for h in headings if re.match(r"[A-Z] ·", h)]  # no CLASSIC letters (S and C repeat)
+    summaries = [part.split("</summary>")[0] for part in html.split("<summary>")[1:]]
+    assert summaries and not [s for s in summaries if re.search(r"[A-Z]{3}\d{3}", s)]  # rule codes only when opened
     assert 'data-code="MEA002"' in html and "可衡量的关键结果" in html  # the note explains it
     assert findings_html([], {}, "en") == '<div class="okr-panel"><p>No findings.</p></div>'
 
@@ -160,7 +163,8 @@ def test_panel_names_the_rule_of_each_finding(shared_retriever):
     findings = [f for f in check([okr], Config()) if f.code == "INS005"]
     assert findings, "INS005 (bare noun objective) did not fire"
     zh = findings_html(findings, {}, "zh")
-    assert '<code title="目标只是名词或职责">INS005</code>' in zh and "规则</b>：目标只是名词或职责" in zh
+    assert "规则</b>：目标只是名词或职责 <small>（INS005）</small>" in zh  # inside the details, not the summary
+    assert "INS005" not in zh.split("<summary>")[1].split("</summary>")[0]
     en = findings_html(findings, {}, "en")
     assert "Objective is a bare noun or a duty" in en and "目标只是" not in en
 
@@ -171,8 +175,8 @@ def test_chart_colours_follow_the_severity_badges(language):
     review = Review(inputs=[], sets=[], findings=[], problems=[], language=language, notes={})
     labels = {row["severity"] for row in dimension_counts(review, language)}
     assert labels <= set(colours)  # every label the chart plots has a colour, in both languages
-    assert colours[text(language, "error")] == BADGE_COLOURS["error"]
-    assert colours[text(language, "info")] == BADGE_COLOURS["info"]
+    assert colours[text(language, "error")] == badge_colours()["error"]
+    assert colours[text(language, "info")] == badge_colours()["info"]
 
 
 def test_retro_table_reads_scores_and_reports_bad_rows(ctx):
@@ -209,3 +213,38 @@ def test_context_paths_stay_in_the_work_folder(ctx):
     assert ctx.reports_dir.parent == ctx.uploads_dir.parent == ctx.workdir
     assert ctx.reports_dir != ctx.uploads_dir  # reports are served from a folder no upload can reach
     assert Path(ctx.workdir).exists()
+
+
+def test_one_severity_palette_for_badges_charts_page_and_report():
+    from assistant.app.theme import css, css_font_family
+    from assistant.palette import band_swatches, severity_swatches
+    from assistant.reports._html import _CSS as REPORT_CSS
+
+    page = css()
+    for name, swatch in severity_swatches().items():
+        assert badge_colours()[name] == swatch.colour
+        assert f".okr-badge.okr-{name}{{background:{swatch.colour}" in page
+        assert f"--{name}:{swatch.colour};--{name}-bg:{swatch.background};" in REPORT_CSS
+        assert severity_colours("zh")[text("zh", name)] == swatch.colour
+    assert len({s.colour for s in severity_swatches().values()}) == 3  # three severities, three colours
+    assert band_swatches()["healthy"].colour != band_swatches()["analyse"].colour
+    assert "url(" not in page and "@import" not in page  # nothing loaded from outside
+    assert css_font_family().startswith('"PingFang SC"') and "proportional-nums" in page
+
+
+def test_adopting_a_candidate_replaces_only_that_key_result():
+    from assistant.app.suggestions import adopt
+
+    draft = [
+        DraftObjective(text="让新商家离不开我们", key_results=[{"text": "提升活跃", "owner": "马骁"}, {"text": "B"}]),
+        DraftObjective(text="第二个目标", key_results=[{"text": "C"}]),
+    ]
+    changed = adopt(draft, "O1.KR1", " 首周激活率从 35% 提升到 55% ")
+    assert changed[0]["key_results"] == [
+        {"text": "首周激活率从 35% 提升到 55%", "owner": "马骁"},
+        {"text": "B", "owner": ""},
+    ]
+    assert changed[1]["key_results"] == [{"text": "C", "owner": ""}]
+    for ref, words in (("O1", "x"), ("O3.KR1", "x"), ("O1.KR1", "  ")):
+        with pytest.raises(ValueError):
+            adopt(draft, ref, words)

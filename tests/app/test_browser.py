@@ -11,6 +11,7 @@ fail, not skip, when it is missing, so a CI machine without it cannot pass them 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from assistant.app.texts import text
+from assistant.palette import band_swatches, severity_swatches
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -39,9 +43,14 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 IN_PAGE_SCHEMES = {"data", "blob", "about"}  # never leave the browser
 
 TAB_NAMES = {
-    "zh": ["起草", "批量审阅", "对齐大图", "复盘", "指南"],
-    "en": ["Draft", "Batch review", "Alignment map", "Retrospective", "Guidance"],
+    "zh": ["起草", "批量审阅", "进展", "对齐大图", "复盘", "指南", "设置"],
+    "en": ["Draft", "Batch review", "Check-in", "Alignment map", "Retrospective", "Guidance", "Settings"],
 }
+TAB_IDS = ["draft", "batch", "checkin", "map", "retro", "guidance", "settings"]  # file names of the screenshots
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"  # the curated set the README links (OKR_UPDATE_SCREENSHOTS=1)
+SLUG = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")  # a note id or file-ish slug: English jargon on a Chinese page
+RULE_CODE = re.compile(r"\b[A-Z]{3}\d{3}\b")
 OBJECTIVE = "让新商家第一周就离不开我们"
 VAGUE_KR = "提升用户活跃度"  # a direction without a number: MEA002 (vague verb without a metric)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")  # Chinese characters and punctuation
@@ -95,12 +104,16 @@ def locale() -> str:
 
 
 @pytest.fixture
-def visit(browser: Browser, offline_app, locale: str, request) -> Iterator[Visit]:
+def viewport() -> dict[str, int]:
+    """The browser window: a laptop's, unless a test asks for another (a phone's)."""
+    return VIEWPORTS["desktop"]
+
+
+@pytest.fixture
+def visit(browser: Browser, offline_app, locale: str, viewport: dict[str, int], request) -> Iterator[Visit]:
     """A fresh browser context (its own gradio session) with the app open and its requests recorded."""
     url, _ctx = offline_app
-    context = browser.new_context(
-        locale=locale, viewport={"width": 1280, "height": 900}, accept_downloads=True, service_workers="block"
-    )
+    context = browser.new_context(locale=locale, viewport=viewport, accept_downloads=True, service_workers="block")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     seen = Visit(page)
@@ -126,14 +139,66 @@ def _long_expect_timeout() -> None:
 
 def open_tab(page: Page, name: str) -> None:
     tab = page.get_by_role("tab", name=name, exact=True)
-    tab.click()
+    menu = page.locator(".tab-wrapper .overflow-menu")
+    expect(tab.or_(menu.locator(":scope > button")).first).to_be_visible()  # gradio has laid the tabs out
+    if not tab.is_visible():  # a narrow window: gradio keeps the tabs that do not fit in its "more tabs" menu
+        menu.locator(":scope > button").click()
+        menu.locator(".overflow-dropdown").get_by_role("button", name=name, exact=True).click()
+    else:  # the chosen tab joins the bar
+        tab.click()
     expect(tab).to_have_attribute("aria-selected", "true")
 
 
-def send_message(page: Page, words: str) -> None:
+def expect_tab_names(page: Page, names: list[str]) -> None:
+    """Every tab's name, in order, whether in the tab bar or (on a phone) in its "more tabs" menu."""
+    expect(page.locator('.tab-wrapper [aria-hidden="true"] button')).to_have_text(names)
+
+
+def page_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0: no sideways scrolling of the page)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def visible_panel(page: Page):
+    panel = page.get_by_role("tabpanel").filter(visible=True)
+    expect(panel).to_have_count(1)
+    return panel
+
+
+def save_tab_screenshot(page: Page, name: str, *, curated: bool) -> None:
+    """The whole page under test-artifacts/screenshots/tabs (always); the window as a person first sees it
+    under docs/screenshots when ``OKR_UPDATE_SCREENSHOTS=1`` (the curated set the README links)."""
+    folder = SCREENSHOTS / "tabs"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    if curated and os.environ.get("OKR_UPDATE_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("() => window.scrollTo(0, 0)")  # the top of the tab, where a person starts reading
+        page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), scale="css", type="png")
+
+
+CHART_COLOURS_JS = """root => {
+  const labels = [...root.querySelectorAll('.role-legend-label text')].map(t => t.textContent);
+  const fills = [...root.querySelectorAll('.role-legend-symbol path')].map(p => p.getAttribute('fill'));
+  const bars = [...new Set([...root.querySelectorAll('.role-mark path')].map(p => p.getAttribute('fill')))];
+  const titles = [...root.querySelectorAll('.role-axis-title text, .role-legend-title text')].map(t => t.textContent);
+  return {legend: Object.fromEntries(labels.map((l, i) => [l, fills[i]])), bars, titles};
+}"""
+
+
+def chart_colours(chart) -> dict:
+    """A vega chart's legend (label → colour), the colours of its bars and its axis and legend titles."""
+    expect(chart.locator(".role-legend-symbol path").first).to_be_attached()
+    return chart.evaluate(CHART_COLOURS_JS)
+
+
+def send_message(page: Page, words: str, *, enter: bool = False) -> None:
     box = page.locator("#draft-message textarea")
     box.fill(words)
-    page.locator("#draft-send").click()
+    if enter:
+        box.press("Enter")  # Enter sends (Shift+Enter would start a new line)
+    else:
+        page.locator("#draft-send").click()
     expect(box).to_have_value("")  # the handler clears the box once the turn is in
 
 
@@ -141,7 +206,7 @@ def draft_vague_okr(page: Page) -> None:
     """Objective first (the offline assistant asks for KRs next), then a KR without any number."""
     send_message(page, OBJECTIVE)
     expect(page.locator('#draft-panel [data-code="FOC003"]')).to_be_visible()  # an objective without KRs
-    send_message(page, VAGUE_KR)
+    send_message(page, VAGUE_KR, enter=True)
     expect(page.locator('#draft-panel [data-code="MEA002"]')).to_be_visible()
 
 
@@ -178,9 +243,19 @@ def test_draft_chat_shows_findings_and_the_table(visit: Visit):
     expect(table).to_contain_text(OBJECTIVE)
     expect(table).to_contain_text(VAGUE_KR)
     expect(table).to_contain_text("KR1")
+    expect(page.locator('#draft-panel [data-code="MEA004"]')).to_have_count(1)  # no deadline, no cycle
+    cycle = page.locator("#draft-cycle textarea, #draft-cycle input").first
+    cycle.fill("2025Q3")
+    cycle.press("Enter")
+    expect(page.locator('#draft-panel [data-code="MEA004"]')).to_have_count(0)  # the cycle covers every KR
+    owner = table.get_by_role("columnheader", name="负责人")
+    expect(owner).to_be_visible()
+    box, frame = owner.bounding_box(), table.bounding_box()
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 1  # the owner column in view, not cut off
     chat = page.locator("#draft-chat")
     expect(chat).to_contain_text(VAGUE_KR)  # the user's turn
     expect(chat).to_contain_text("离线模式")  # the assistant's reply says what it is
+    save_tab_screenshot(page, "draft-zh-result", curated=True)
     visit.assert_only_local()
 
 
@@ -201,7 +276,7 @@ def test_batch_review_reports_problems_findings_and_downloads(visit: Visit, tmp_
     assert found > 10
     problems = page.get_by_label("无法读取的内容")
     expect(problems).to_be_visible()
-    expect(problems).to_have_value(re.compile(r"broken\.csv.*row 2.*confidence", re.S))
+    expect(problems).to_have_value(re.compile(r"broken\.csv 第 2 行.*confidence.*不是百分比", re.S))
 
     findings = page.locator("#batch-findings")
     rows = findings.get_by_role("row").filter(has=page.get_by_role("gridcell"))
@@ -216,6 +291,11 @@ def test_batch_review_reports_problems_findings_and_downloads(visit: Visit, tmp_
         expect(by_dimension).to_contain_text(words)
     assert not re.search(r"\b(dimension|count|severity)\b", by_dimension.inner_text())
     expect(page.locator("#batch-by-team")).to_contain_text("团队")
+    palette = {text("zh", name): swatch.colour for name, swatch in severity_swatches().items()}
+    for chart in (by_dimension, page.locator("#batch-by-team")):
+        colours = chart_colours(chart)
+        assert colours["legend"] == palette  # 严重 red, 警告 orange, 提示 blue: as the badges and the report
+        assert set(colours["bars"]) <= set(palette.values())
 
     reports = page.locator("#reports")
 
@@ -235,6 +315,7 @@ def test_batch_review_reports_problems_findings_and_downloads(visit: Visit, tmp_
         report_link("okr-review-report.html").click()
     html = Path(got.value.path()).read_text("utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") and "MEA002" in html
+    save_tab_screenshot(page, "batch-zh-result", curated=True)
     visit.assert_only_local()
 
 
@@ -298,6 +379,7 @@ def test_alignment_map_draws_the_uploaded_tree(visit: Visit):
     expect(gap).to_have_count(1)
     expect(gap).to_contain_text("漏球")
     expect(picture.locator("path.aligns")).to_have_count(2 + 1)  # two links, plus the legend's sample arrow
+    save_tab_screenshot(page, "map-zh-result", curated=True)
     visit.assert_only_local()
 
 
@@ -311,9 +393,15 @@ def test_guidance_search_shows_passages_with_their_notes(visit: Visit):
     notes = [passages.nth(i).get_attribute("data-note") for i in range(5)]
     assert all(notes) and "measurable-kr" in notes
     first = passages.first
-    expect(first.locator("code")).to_have_text(notes[0])  # the note id is shown, not only in markup
+    details = first.locator("details.okr-ids")
+    expect(details.locator("code")).to_be_hidden()  # the note id and relevance only on demand …
+    details.locator("summary").click()
+    expect(details.locator("code")).to_have_text(notes[0])  # … then shown, not only in markup
+    expect(details).to_contain_text("相关度")
+    assert not re.search(r"\bscore\b", page.locator("#guidance-results").inner_text())
     expect(page.locator("#guidance-results")).to_contain_text("基线")
     expect(first.locator(".okr-sources")).to_be_visible()  # the source document behind the note
+    save_tab_screenshot(page, "guidance-zh-result", curated=True)
     visit.assert_only_local()
 
 
@@ -339,4 +427,145 @@ def test_retrospective_from_an_uploaded_score_file(visit: Visit, tmp_path: Path)
     expect(spread.locator("svg, canvas").first).to_be_visible()
     expect(spread).to_contain_text("O1.KR2")  # a bar per KR, named on the axis
     expect(spread).to_contain_text("低于 50%")  # and the bands in the legend, in the page's language
+    legend = chart_colours(spread)["legend"]
+    bands = band_swatches()
+    full, low = text("zh", "band_full", full="100"), text("zh", "band_low", low="50")
+    healthy = text("zh", "band_ok", healthy_low="60", healthy_high="70")
+    assert legend == {
+        full: bands["conservative"].colour,
+        low: bands["analyse"].colour,
+        healthy: bands["healthy"].colour,  # the healthy band green, in whatever order the bars come
+    }
+    save_tab_screenshot(page, "retro-zh-result", curated=True)
+    visit.assert_only_local()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), ids=list(VIEWPORTS))
+def test_every_tab_fits_the_window_in_both_languages(visit: Visit, viewport: dict[str, int]):
+    """No tab scrolls the page sideways, on a laptop or a phone, in Chinese or English; a screenshot of each."""
+    page = visit.page
+    size = "desktop" if viewport == VIEWPORTS["desktop"] else "phone"
+    wide, jargon = {}, {}
+    for language, switch in (("zh", "中文"), ("en", "English")):
+        page.get_by_label(switch).check()
+        expect_tab_names(page, TAB_NAMES[language])
+        for tab_id, name in zip(TAB_IDS, TAB_NAMES[language], strict=True):
+            open_tab(page, name)
+            words = visible_panel(page).inner_text()
+            page.wait_for_timeout(200)  # let the layout settle before measuring
+            if page_overflow(page) > 0:
+                wide[f"{language}/{tab_id}"] = page_overflow(page)
+            if language == "zh":
+                found = SLUG.findall(words) + RULE_CODE.findall(words)
+                if found:
+                    jargon[tab_id] = found
+            save_tab_screenshot(page, f"{tab_id}-{language}-{size}", curated=size == "desktop" or language == "zh")
+    visit.assert_only_local()
+    assert wide == {}, f"tabs wider than the {viewport['width']} px window (px too wide): {wide}"
+    assert jargon == {}, f"English slugs or rule codes on the Chinese page: {jargon}"
+
+
+def test_a_batch_that_read_nothing_says_so_in_chinese(visit: Visit, tmp_path: Path):
+    page = visit.page
+    bad = tmp_path / "plan.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    open_tab(page, "批量审阅")
+    page.locator("#batch-files input[type=file]").set_input_files(bad)
+    expect(page.locator("#batch-files").get_by_role("row", name=re.compile(r"plan\.xlsx"))).to_be_visible()
+    page.locator("#batch-run").click()
+    expect(page.locator("#batch-counts")).to_have_text(text("zh", "nothing_read"))
+    problems = page.get_by_label("无法读取的内容")
+    expect(problems).to_have_value(re.compile(r"plan\.xlsx"))
+    said = problems.input_value()
+    assert CJK.search(said) and not re.search(r"not a readable|zip file|cannot decode|--map", said)
+    expect(page.locator("#batch-by-dimension .role-mark")).to_have_count(0)  # no chart of nothing
+    expect(page.locator("#reports").get_by_role("link")).to_have_count(0)  # and no empty reports
+    visit.assert_only_local()
+
+
+def test_switching_language_after_a_review_rewords_counts_charts_and_filters(visit: Visit):
+    page = visit.page
+    open_tab(page, "批量审阅")
+    page.locator("#batch-files input[type=file]").set_input_files(EXAMPLES / "company-and-teams.csv")
+    expect(page.locator("#batch-files").get_by_role("row", name=re.compile(r"company-and-teams"))).to_be_visible()
+    page.locator("#batch-run").click()
+    expect(page.locator("#batch-counts")).to_contain_text("发现")
+    page.get_by_label("English").check()
+    counts = page.locator("#batch-counts")
+    expect(counts).to_contain_text(re.compile(r"\d+ OKR sets .* \d+ findings"))
+    by_dimension = page.locator("#batch-by-dimension")
+    expect(by_dimension.locator(".role-legend-label text").first).to_have_text("error")
+    colours = chart_colours(by_dimension)
+    assert colours["legend"] == {name: swatch.colour for name, swatch in severity_swatches().items()}
+    assert colours["titles"] == ["Dimension", "Count", "Severity"]
+    expect(page.locator("#batch-findings")).to_contain_text("Measurable")  # the dimension column re-worded
+    shown = " ".join(page.locator("#batch-counts, #batch-by-dimension").all_inner_texts())
+    assert sorted(set(CJK.findall(shown))) == []  # (the team chart names the teams: data, not words)
+    save_tab_screenshot(page, "batch-en-result", curated=True)
+    visit.assert_only_local()
+
+
+def test_checkin_tab_shows_statuses_chart_and_agenda(visit: Visit):
+    page = visit.page
+    open_tab(page, "进展")
+    page.locator("#checkin-files input[type=file]").set_input_files(sorted((EXAMPLES / "checkins").glob("*.csv")))
+    expect(page.locator("#checkin-files").get_by_role("row", name=re.compile(r"2025-08-11"))).to_be_visible()
+    page.locator("#checkin-as-of textarea, #checkin-as-of input").first.fill("2025-08-15")
+    page.locator("#checkin-run").click()
+    expect(page.locator("#checkin-chart svg").first).to_be_visible()
+    table = page.locator("#checkin-table")
+    expect(table).to_contain_text("O1.KR2")
+    expect(page.locator("#checkin-agenda")).to_contain_text("O1.KR2")
+    expect(page.locator("#checkin-summary").get_by_role("heading").first).to_be_visible()
+    expect(page.locator("#checkin-report").get_by_role("link")).to_have_count(1)
+    assert page_overflow(page) <= 0
+    save_tab_screenshot(page, "checkin-zh-result", curated=True)
+    visit.assert_only_local()
+
+
+def test_settings_tab_runs_the_doctor_on_request(visit: Visit):
+    page = visit.page
+    open_tab(page, "设置")
+    report = page.locator("#doctor-report")
+    expect(report).to_contain_text(text("zh", "doctor_empty"))
+    page.locator("#doctor-run").click()
+    expect(report.get_by_role("table")).to_be_visible()
+    expect(report).to_contain_text("受限")  # offline: no LLM endpoint, so the app runs degraded
+    expect(report).to_contain_text("知识库")
+    save_tab_screenshot(page, "settings-zh-result", curated=True)
+    visit.assert_only_local()
+
+
+def test_a_rewrite_card_can_be_used_and_questions_ticked(visit: Visit):
+    page = visit.page
+    draft_vague_okr(page)
+    expect(page.locator("#draft-item input")).to_have_value(re.compile(r"O1\.KR1"))
+    expect(page.locator("#draft-adopt")).to_be_hidden()  # until there is a candidate
+    page.locator("#draft-rewrite").click()
+    cards = page.locator("#advice .okr-card")
+    expect(cards.first).to_be_visible()
+    shown = page.locator("#advice").inner_text()
+    assert not SLUG.search(shown) and "参考卡片" not in shown  # note titles, not ids
+    candidate = page.locator("#draft-candidate")
+    expect(candidate).to_be_visible()
+    chosen = candidate.locator("input:checked")
+    expect(chosen).to_have_count(1)
+    words = chosen.get_attribute("value") or ""
+    page.locator("#draft-adopt").click()
+    table = page.locator("#draft-table")
+    expect(table).to_contain_text(words[:12])
+    expect(table).not_to_contain_text(VAGUE_KR)  # in place of the vague KR, not beside it
+    expect(page.locator("#advice")).to_contain_text("已采用")
+    expect(candidate).to_be_hidden()
+    expect(page.locator("#draft-adopt")).to_be_hidden()  # nothing left to use
+
+    page.locator("#draft-questions").click()
+    checklist = page.locator("#draft-checklist")
+    expect(checklist).to_be_visible()
+    boxes = checklist.get_by_role("checkbox")
+    expect(boxes.first).to_be_visible()
+    assert boxes.count() >= 3
+    boxes.first.check()
+    expect(boxes.first).to_be_checked()
+    save_tab_screenshot(page, "draft-zh-suggestions", curated=True)
     visit.assert_only_local()

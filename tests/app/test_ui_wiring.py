@@ -19,18 +19,24 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from assistant.app.batch import LastReview
+from assistant.app.batch import LastReview, severity_colours
+from assistant.app.checkin import checkin_headers
 from assistant.app.context import AppContext
+from assistant.app.panel import findings_html
 from assistant.app.tabs import alignment as alignment_tab
 from assistant.app.tabs import batch as batch_tab
+from assistant.app.tabs import checkin as checkin_tab
 from assistant.app.tabs import draft as draft_tab
 from assistant.app.tabs import guidance as guidance_tab
 from assistant.app.tabs import retro as retro_tab
+from assistant.app.tabs import settings as settings_tab
 from assistant.app.texts import text
 from assistant.app.ui import PageInLanguage, build_page, forget_session, switch_language
 from assistant.app.updates import KEEP, Choices, Keep, Records, Relabel, Shown, Table, gradio_value
 from assistant.app.wiring import Binding, Page, WiringError, adapter, gradio_outputs, output_names, toasts
 from assistant.assist.drafting import DraftingSession
+from assistant.checkin.analysis import STATUSES
+from assistant.checkin.texts import status_label
 from assistant.config import Config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -41,8 +47,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 TARGETS: dict[type, tuple[type, ...]] = {
     Table: (gr.Dataframe,),
     Records: (gr.BarPlot,),
-    Choices: (gr.Dropdown,),
-    Shown: (gr.Textbox,),
+    Choices: (gr.Dropdown, gr.Radio, gr.CheckboxGroup),
+    Shown: (gr.Textbox, gr.Button),
     DraftingSession: (gr.State,),
     LastReview: (gr.State,),
     str: (gr.Markdown, gr.HTML, gr.Textbox, gr.State),
@@ -140,8 +146,8 @@ def test_the_tab_bar_holds_only_tabs(built):
     """Anything else directly under gr.Tabs (a gr.State, say) shifts the tab labels in the browser."""
     blocks, _ = built
     (bar,) = [block for block in blocks.blocks.values() if isinstance(block, gr.Tabs)]
-    assert [type(child) for child in bar.children] == [gr.Tab] * 5
-    assert [child.label for child in bar.children] == ["起草", "批量审阅", "对齐大图", "复盘", "指南"]
+    assert [type(child) for child in bar.children] == [gr.Tab] * 7
+    assert [child.label for child in bar.children] == ["起草", "批量审阅", "进展", "对齐大图", "复盘", "指南", "设置"]
 
 
 def test_named_api_endpoints_keep_their_names_and_outputs(built):
@@ -158,6 +164,8 @@ def test_named_api_endpoints_keep_their_names_and_outputs(built):
         "alignment_map",
         "retro",
         "guidance_search",
+        "checkin",
+        "doctor",
     }
     review = endpoints["batch_review"].fn.binding
     assert review.outputs[:2] == ("counts", "problems") and review.outputs[-2:] == ("reviewed", "picture")
@@ -191,10 +199,12 @@ def test_language_switch_rewords_every_labelled_component(ctx, built):
     assert [r.words for r in english.labels] == [label.template.format(text("en", label.key)) for label in page.labels]
     assert not [r.words for r in english.labels if CJK.search(r.words)]
     words = {(r.prop, r.words) for r in english.labels}
-    tabs = {("label", name) for name in ("Draft", "Batch review", "Alignment map", "Retrospective", "Guidance")}
+    names = ("Draft", "Batch review", "Check-in", "Alignment map", "Retrospective", "Guidance", "Settings")
+    tabs = {("label", name) for name in names}
     assert tabs <= words
     assert {("value", "## OKR review assistant"), ("placeholder", text("en", "message_placeholder"))} <= words
     assert {("x_title", "Dimension"), ("y_title", "Count"), ("color_title", "Severity")} <= words
+    assert ("label", "Passages to show") in words  # the guidance slider is not "k"
     chinese = switch_language(ctx, "fr", labels=page.labels)  # an unknown choice: Chinese
     assert chinese.language == "zh" and chinese.mode == text("zh", "offline")
     assert ("label", "起草") in {(r.prop, r.words) for r in chinese.labels}
@@ -233,6 +243,7 @@ def test_draft_restart_edit_and_item_actions(ctx, built):
     empty = draft_tab.restart(ctx, "en")
     _fits(page, _binding(page, draft_tab.restart), empty)
     assert empty.chat == [] and empty.drafting is None and empty.advice == ""
+    assert empty.candidate.visible is False and empty.checklist.visible is False
     assert empty.draft_table == Table(["O", "Objective", "KR", "Key result", "Owner"])
     assert text("en", "panel_empty") in empty.panel and empty.item == Choices([], None)
 
@@ -247,10 +258,51 @@ def test_draft_restart_edit_and_item_actions(ctx, built):
 
     rewrite = draft_tab.rewrite(ctx, "O1.KR1", edited.drafting, "zh")
     _fits(page, _binding(page, draft_tab.rewrite), rewrite)
-    assert rewrite.advice.startswith("离线模式")
-    assert draft_tab.rewrite(ctx, "O1", edited.drafting, "zh").advice == text("zh", "not_a_kr")
-    assert "1. " in draft_tab.questions(ctx, "O1", edited.drafting, "zh").advice
-    assert draft_tab.questions(ctx, "O1", None, "en").advice == text("en", "pick_item")
+    assert "离线模式" in rewrite.advice and 'class="okr-card"' in rewrite.advice
+    assert text("zh", "not_a_kr") in draft_tab.rewrite(ctx, "O1", edited.drafting, "zh").advice
+    asked = draft_tab.questions(ctx, "O1", edited.drafting, "zh")
+    _fits(page, _binding(page, draft_tab.questions), asked)
+    assert asked.checklist.visible and len(asked.checklist.choices) >= 3 and asked.checklist.value == []
+    assert asked.candidate.visible is False and asked.adopt == Shown(False)  # nothing to use from questions
+    assert text("en", "pick_item") in draft_tab.questions(ctx, "O1", None, "en").advice
+
+
+def test_the_cycle_field_stands_in_for_missing_deadlines(ctx, built):
+    _, page = built
+    *_, first = draft_tab.send(ctx, OBJECTIVE, [], None, "zh")
+    *_, turn = draft_tab.send(ctx, "新商家首周激活率从 35% 提升到 55%", first.chat, first.drafting, "zh")
+    assert 'data-code="MEA004"' in turn.panel  # no deadline and no cycle
+    dated = draft_tab.set_context(ctx, " 2025 Q3 ", "增长部", turn.drafting, "zh")
+    for binding in _bindings(page, draft_tab.set_context):
+        _fits(page, binding, dated)
+    assert len(_bindings(page, draft_tab.set_context)) == 4  # submit and leaving the box, for cycle and team
+    assert dated.drafting.cycle == "2025Q3" and dated.drafting.team == "增长部"
+    assert 'data-code="MEA004"' not in dated.panel  # one cycle line, not a notice on every KR
+    kept = draft_tab.set_context(ctx, "", "  ", dated.drafting, "zh")
+    assert kept.drafting.team == "增长部" and kept.drafting.cycle is None  # an empty team keeps the old one
+    fresh = draft_tab.restart(ctx, "zh")
+    assert fresh.cycle == "" and fresh.team == ""  # a new draft starts without the old cycle and team
+
+
+def test_a_rewrite_candidate_can_be_used_in_the_draft(ctx, built):
+    _, page = built
+    *_, first = draft_tab.send(ctx, OBJECTIVE, [], None, "zh")
+    *_, turn = draft_tab.send(ctx, VAGUE_KR, first.chat, first.drafting, "zh")
+    assert 'data-code="MEA002"' in turn.panel
+    offered = draft_tab.rewrite(ctx, "O1.KR1", turn.drafting, "zh")
+    assert offered.candidate.visible and offered.candidate.choices and offered.adopt == Shown(True)
+    words = re.sub(r"<[^>]+>", " ", offered.advice)  # what the page shows, without the markup
+    assert not re.search(r"参考卡片：|维度：|\b[a-z]+-[a-z]+(?:-[a-z]+)*\b", words)  # titles, not note ids
+    chosen = offered.candidate.choices[0][1]
+    used = draft_tab.adopt(ctx, "O1.KR1", chosen, turn.drafting, "zh")
+    _fits(page, _binding(page, draft_tab.adopt), used)
+    assert used.warning == "" and used.draft_table.rows[0][3] == chosen  # in place of the vague KR …
+    assert used.draft_table.rows[0][1] == OBJECTIVE and len(used.draft_table.rows) == 1
+    assert used.drafting.draft[0].key_results[0].text == chosen  # … in the draft, and checked again at once
+    assert used.panel != turn.panel and used.panel == findings_html(used.drafting.findings, ctx.notebook.notes, "zh")
+    assert used.item.value == "O1.KR1" and used.candidate.visible is False and used.adopt == Shown(False)
+    assert draft_tab.adopt(ctx, "O1", chosen, used.drafting, "zh").warning == text("zh", "not_a_kr")
+    assert draft_tab.adopt(ctx, "O1.KR1", None, used.drafting, "zh").warning == text("zh", "pick_candidate")
 
 
 def test_draft_language_switch_keeps_the_draft(ctx, built):
@@ -308,9 +360,20 @@ def test_review_of_the_example_file_fills_counts_charts_findings_reports_and_map
     assert filtered.findings.rows and all(row[4] == "严重" for row in filtered.findings.rows)
     assert batch_tab.filter_findings("全部", "全部", "全部", None).findings is KEEP  # no review yet
 
-    english = batch_tab.switch_language("en", pd.DataFrame(done.findings.rows))
+    data, english = batch_tab.switch_language("en", pd.DataFrame(done.findings.rows), done.counts, done.reviewed)
     _fits(page, _binding(page, batch_tab.switch_language), english)
-    assert english.findings.headers[0] == "Team" and english.findings.rows == done.findings.rows
+    assert data.by_dimension.colours is None and english.by_dimension.colours == severity_colours("en")
+    assert english.by_dimension.rows == data.by_dimension.rows  # the same data, then its colours: a full redraw
+    assert english.findings.headers[0] == "Team" and len(english.findings.rows) == len(done.findings.rows)
+    assert english.counts.endswith(" info)") and re.search(r"\d+ findings", english.counts)  # not 共 … 条问题
+    assert {row[4] for row in english.findings.rows} <= {"error", "warning", "info"}  # severities re-worded
+    assert {row["severity"] for row in english.by_dimension.rows} == {"error", "warning", "info"}
+    assert english.f_severity == Choices(["All", "error", "warning", "info"], "All")
+    assert english.reviewed.language == "en" and english.reviewed.rows == english.findings.rows
+    (before,) = batch_tab.switch_language("en", None, text("zh", "batch_empty"), None)
+    assert before.counts == text("en", "batch_empty") and before.f_team is KEEP and before.reviewed is None
+    (refused,) = batch_tab.switch_language("en", None, text("zh", "session_busy"), None)
+    assert refused.counts is KEEP  # a message about a refused review is not replaced by the hint
 
     mapped = alignment_tab.draw(ctx, None, done.reviewed, "zh", session="wiring-test")
     _fits(page, _binding(page, alignment_tab.draw), mapped)
@@ -328,6 +391,35 @@ def test_an_empty_upload_gives_the_empty_state(ctx, built, files):
     assert shown.f_team is KEEP  # the filters stay as they were
     nothing = alignment_tab.draw(ctx, files, None, "en", session="wiring-test")
     assert nothing.picture == f"<p>{text('en', 'no_files')}</p>"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_review_that_read_nothing_says_so_instead_of_zero_findings(ctx, built, tmp_path, language):
+    _, page = built
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    *_, shown = batch_tab.review(ctx, [str(bad)], language, session="wiring-nothing", progress=_no_progress)
+    _fits(page, _binding(page, batch_tab.review), shown)
+    assert shown.counts == shown.warning == text(language, "nothing_read")
+    assert shown.problems.visible and "bad.xlsx" in shown.problems.text
+    assert shown.by_dimension is None and shown.by_team is None and shown.downloads is None
+    assert shown.findings.rows == () and shown.reviewed is None and shown.picture == ""
+    assert shown.f_severity == Choices([], None)  # no "all" of nothing
+    if language == "zh":
+        assert not re.search(r"cannot decode|not a readable|File is not a zip|--map", shown.problems.text)
+
+
+def test_the_same_file_uploaded_twice_is_read_once(ctx, built, tmp_path):
+    first = _uploaded(tmp_path)
+    again = tmp_path / "again"
+    again.mkdir()
+    second = _uploaded(again)
+    *_, shown = batch_tab.review(ctx, [first, second], "zh", session="wiring-twice", progress=_no_progress)
+    once = list(batch_tab.review(ctx, [first], "zh", session="wiring-once", progress=_no_progress))[-1]
+    assert (
+        shown.problems.visible and text("zh", "duplicate_upload", name="company-and-teams.csv") in shown.problems.text
+    )
+    assert shown.counts == once.counts and len(shown.findings.rows) == len(once.findings.rows)
 
 
 def test_the_map_from_uploads_names_the_files_that_gave_nothing(ctx, tmp_path):
@@ -366,6 +458,72 @@ def test_guidance_search(ctx, built):
     _fits(page, _binding(page, guidance_tab.search, api_name="guidance_search"), found)
     assert found.passages.count('class="okr-passage"') == 3
     assert guidance_tab.search(ctx, "  ", 3, "zh").passages == ""
+
+
+# ---------------------------------------------------------------------------- check-in and settings tabs
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_checkin_tab_shows_statuses_chart_agenda_and_report(ctx, built, tmp_path, language):
+    _, page = built
+    binding = _binding(page, checkin_tab.check, api_name="checkin")
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    files = []
+    for path in sorted((EXAMPLES / "checkins").glob("*.csv")):
+        copy = folder / path.name
+        copy.write_bytes(path.read_bytes())
+        files.append(str(copy))
+    shown = checkin_tab.check(ctx, files, "2025-08-15", language)
+    _fits(page, binding, shown)
+    assert shown.checkin_messages == Shown(False, "")
+    assert shown.checkin_table.headers == checkin_headers(language) and len(shown.checkin_table.rows) == 5
+    labels = {status_label(status, language) for status in STATUSES}
+    assert {row[1] for row in shown.checkin_table.rows} <= labels  # every KR has a status, in the language
+    assert "<svg" in shown.checkin_chart and "O1.KR2" in shown.checkin_agenda
+    (report,) = shown.checkin_report
+    assert Path(report).is_file() and ctx.reports_dir in Path(report).parents
+    heading = shown.checkin_summary.splitlines()[0].split("增长部")[0]  # the team's name is data, not words
+    assert bool(CJK.search(heading)) is (language == "zh")
+
+    english = checkin_tab.switch_language("en", shown.checkin_summary, pd.DataFrame(shown.checkin_table.rows))
+    _fits(page, _binding(page, checkin_tab.switch_language), english)
+    assert english.checkin_summary is KEEP  # a summary stays as it was written
+    assert (
+        english.checkin_table.headers == checkin_headers("en")
+        and english.checkin_table.rows == shown.checkin_table.rows
+    )
+
+
+def test_checkin_tab_without_files_or_readable_input_says_what_to_do(ctx, built, tmp_path):
+    _, page = built
+    empty = checkin_tab.check(ctx, None, "", "zh")
+    _fits(page, _binding(page, checkin_tab.check, api_name="checkin"), empty)
+    assert empty.checkin_summary == text("zh", "checkin_empty") and empty.checkin_report is None
+    hint = checkin_tab.switch_language("en", empty.checkin_summary, None)
+    assert hint.checkin_summary == text("en", "checkin_empty") and hint.checkin_table.rows == []
+    bad = tmp_path / "empty.csv"
+    bad.write_text("", "utf-8")
+    nothing = checkin_tab.check(ctx, [str(bad)], "", "en")
+    assert nothing.checkin_summary == text("en", "checkin_nothing") and nothing.checkin_messages.visible
+    assert "empty.csv" in nothing.checkin_messages.text and nothing.checkin_table.rows == []
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_settings_tab_shows_the_doctor_summary(ctx, built, language):
+    _, page = built
+    shown = settings_tab.diagnose(ctx, language)
+    _fits(page, _binding(page, settings_tab.diagnose, api_name="doctor"), shown)
+    report = shown.doctor
+    assert report.startswith("### ") and "|---|---|---|---|" in report  # verdict, then the table of checks
+    verdict = "受限" if language == "zh" else "degraded"  # offline: no LLM endpoint configured
+    assert verdict in report
+    assert bool(CJK.search(report.splitlines()[0])) is (language == "zh")
+    assert "api_key" not in report.lower()
+    switched = settings_tab.switch_language("en", text("zh", "doctor_empty"))
+    _fits(page, _binding(page, settings_tab.switch_language), switched)
+    assert switched.doctor == text("en", "doctor_empty")  # the hint follows the switch …
+    assert settings_tab.switch_language("en", report).doctor is KEEP  # … a report stays as written
 
 
 # ---------------------------------------------------------------------------- the adapter gradio calls

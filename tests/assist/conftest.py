@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Config
+from assistant.configfile import knowledge_settings_of
 from assistant.knowledge import open_retriever
 
 
@@ -10,5 +11,5 @@ from assistant.knowledge import open_retriever
 def retriever(tmp_path_factory):
     """One knowledge index for the assist tests, in the temporary data folder the top conftest uses."""
     data_dir: Path = tmp_path_factory.getbasetemp() / "okr-review-data"
-    found, _ = open_retriever(Config().knowledge_settings(environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
+    found, _ = open_retriever(knowledge_settings_of(Config(), environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
     return found

@@ -8,9 +8,8 @@ import re
 import pytest
 from llm_server import Reply, chat_server, connect, system_prompt, user_prompt
 
+from assistant.assist.prompting import LEAK_WINDOW, LeakGuard
 from assistant.assist.rewrite import (
-    LEAK_WINDOW,
-    LeakGuard,
     findings_for_kr,
     kr_context,
     rewrite_batch,
@@ -172,7 +171,7 @@ def test_llm_errors_fall_back_to_checked_templates(tmp_path, retriever, status, 
     assert all(c.check.placeholders for c in outcome.candidates)
     first = outcome.describe("zh").splitlines()[0]
     assert "LLM 调用失败" in first and "模板" in first
-    assert outcome.suggestion("研发部", "O1.KR1")["error"] == outcome.error
+    assert outcome.suggestion("研发部", "O1.KR1").error == outcome.error
 
 
 def test_the_same_request_twice_comes_from_the_cache(tmp_path, retriever):
@@ -262,7 +261,9 @@ def test_prompt_injection_stays_data_and_a_leaked_system_prompt_is_rejected(tmp_
     assert outcome.rejected and outcome.rejected[0].leak
     secret = system_prompt(requests[0])[:40]
     described = outcome.describe(language)
-    assert secret not in described and secret not in json.dumps(outcome.suggestion("t", "O1.KR1"), ensure_ascii=False)
+    assert secret not in described and secret not in json.dumps(
+        outcome.suggestion("t", "O1.KR1").to_dict(), ensure_ascii=False
+    )
     feedback = requests[1]["body"]["messages"][-1]["content"]
     assert secret not in feedback  # the leak is reported without echoing it
 
@@ -342,8 +343,17 @@ def test_batch_runs_every_kr_and_one_failure_does_not_lose_the_batch(tmp_path, r
     assert batch.checked_count == sum(o.checked_count for o in batch.outcomes.values())
     assert 0 < batch.pass_rate <= 1
     entries = batch.suggestions()
-    assert [e["key_result"] for e in entries] == [k[1] for k in keys]
-    assert set(entries[0]) == {"set", "key_result", "original", "mode", "passed", "checked", "error", "candidates"}
+    assert [e.key_result for e in entries] == [k[1] for k in keys]
+    assert set(entries[0].to_dict()) == {
+        "set",
+        "key_result",
+        "original",
+        "mode",
+        "passed",
+        "checked",
+        "error",
+        "candidates",
+    }
 
 
 def test_offline_batch_is_sequential_and_complete(retriever):

@@ -10,6 +10,7 @@ from checkin_helpers import END, MIDDLE, START, in_language, kr, one_set
 from assistant.checkin import analyse_checkins, kr_progress
 from assistant.checkin.texts import codes, status_label
 from assistant.config import Config, default_thresholds
+from assistant.configfile import load_config
 from assistant.model import CheckIn, Objective, OKRSet
 
 LANGS = ("zh", "en")
@@ -232,7 +233,6 @@ def test_json_shape():
 
 
 def test_thresholds_from_a_settings_file(tmp_path):
-    from assistant.config import load_config
 
     settings = tmp_path / "pyproject.toml"
     settings.write_text("[tool.okr-review.thresholds]\ncheckin-stale-days = 7\ncheckin-off-track-gap = 40\n")

@@ -56,7 +56,7 @@ def test_bad_uploads_and_dates_become_messages(ctx, tmp_path):
     view = run_checkin([*files, str(other), str(bad)], "下周一", ctx, "zh", today=date(2025, 8, 15))
     assert any("notes.docx" in m for m in view.messages)
     assert any("下周一" in m for m in view.messages)
-    assert any(m.startswith("2025-08-12.csv:row 2 (progress)") for m in view.messages)  # the name uploaded
+    assert any(m.startswith("2025-08-12.csv 第 2 行（字段 progress）") for m in view.messages)  # the name uploaded
     assert len(view.rows) == 6  # the other rows are still checked, on the fallback date
     assert view.review is not None and view.review.as_of == date(2025, 8, 15)
 

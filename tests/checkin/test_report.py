@@ -91,7 +91,7 @@ def test_malformed_values_are_named_by_file_row_and_field_and_the_rest_is_checke
     )
     result = run(str(path), "--as-of", "2025-08-15", "--offline")
     assert result.exit_code == 2
-    assert f"{path}:row 2 (progress): bad value in column '进度'" in result.stderr
+    assert f"{path} 第 2 行（字段 progress）：列“进度”的值有误" in result.stderr  # in the report's language
     assert "[偏离] O1.KR2" in result.stdout and "[无进度] O1.KR1" in result.stdout
 
 
@@ -105,4 +105,4 @@ def test_nothing_readable(tmp_path: Path):
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
     result = run(str(empty), "--as-of", "2025-08-15")
-    assert result.exit_code == 2 and "empty file" in result.stderr
+    assert result.exit_code == 2 and "文件为空" in result.stderr  # no OKR read: the locale's language (C → zh)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Config
+from assistant.configfile import knowledge_settings_of
 from assistant.knowledge import open_retriever
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # llm_server, builders
@@ -12,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # llm_server, buil
 @pytest.fixture(scope="session")
 def retriever(tmp_path_factory):
     data_dir = tmp_path_factory.getbasetemp() / "okr-review-eval-data"
-    found, _ = open_retriever(Config().knowledge_settings(environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
+    found, _ = open_retriever(knowledge_settings_of(Config(), environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
     return found
 
 

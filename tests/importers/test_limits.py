@@ -11,7 +11,8 @@ import pytest
 from importer_helpers import errors, one_set, warnings
 from openpyxl import Workbook
 
-from assistant.config import ConfigError, config_from_mapping
+from assistant.config import ConfigError
+from assistant.configfile import config_from_mapping
 from assistant.importers import LIMIT_NAMES, LimitsError, default_limits, limits_from, load_paths, load_text
 
 GOOD = "目标,关键结果\n提升留存,次月留存率从 30% 提升到 40%\n"

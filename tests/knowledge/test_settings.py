@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import ConfigError, config_from_mapping
+from assistant.config import ConfigError
+from assistant.configfile import config_from_mapping, knowledge_settings_of
 from assistant.knowledge import SettingsError, bundled_knowledge_dir, knowledge_settings
 
 
@@ -52,6 +53,6 @@ def test_bad_settings_name_their_key(table, message):
 def test_the_config_file_checks_the_knowledge_table(tmp_path):
     source = tmp_path / ".okr-review.toml"
     config = config_from_mapping({"knowledge": {"data-dir": "index"}}, source=source)
-    assert config.knowledge_settings(environ={}).data_dir == tmp_path / "index"
+    assert knowledge_settings_of(config, environ={}).data_dir == tmp_path / "index"
     with pytest.raises(ConfigError, match=r"knowledge: embedding: must be one of"):
         config_from_mapping({"knowledge": {"embedding": "bert"}}, source=source)

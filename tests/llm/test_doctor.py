@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from assistant.app.doctor_panel import doctor_markdown
 from assistant.cli import app
+from assistant.configfile import config_from_mapping
 from assistant.knowledge import knowledge_settings
 from assistant.llm import llm_settings
 from assistant.llm.doctor import diagnose, knowledge_state, mask_key
@@ -204,7 +205,6 @@ def test_app_panel_renders_the_same_report_as_markdown(tmp_path, language):
 
 def test_app_runs_the_doctor_from_its_config_with_the_rewrite(tmp_path, monkeypatch):
     from assistant.app.doctor_panel import run_doctor
-    from assistant.config import config_from_mapping
 
     with chat_server(good_endpoint) as server:
         config = config_from_mapping({"llm": {"base-url": server.base_url, "model": "test-model"}})

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import ConfigError, config_from_mapping
+from assistant.config import ConfigError
+from assistant.configfile import config_from_mapping, llm_settings_of
 from assistant.llm import LLMSettingsError, llm_settings
 
 
@@ -79,7 +80,7 @@ def test_cache_can_be_switched_off_and_moved(tmp_path: Path):
 
 def test_config_file_llm_table_is_checked_and_refuses_keys():
     config = config_from_mapping({"llm": {"base-url": "http://h/v1", "model": "m"}})
-    assert config.llm_settings(environ={}).model == "m"
+    assert llm_settings_of(config, environ={}).model == "m"
     with pytest.raises(ConfigError, match="api-key"):
         config_from_mapping({"llm": {"api-key": "sk-in-a-file"}})
     with pytest.raises(ConfigError, match="llm"):

@@ -18,6 +18,7 @@ from assistant.assist.questions import guiding_questions
 from assistant.assist.retrospective import draft_retrospective
 from assistant.assist.rewrite import rewrite_kr
 from assistant.config import Config
+from assistant.configfile import knowledge_settings_of
 from assistant.knowledge import open_retriever
 from assistant.model import KeyResult, Objective, OKRSet
 
@@ -35,7 +36,7 @@ BEHAVIOURS = {
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory):
     data_dir: Path = tmp_path_factory.getbasetemp() / "okr-review-data"
-    found, _ = open_retriever(Config().knowledge_settings(environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
+    found, _ = open_retriever(knowledge_settings_of(Config(), environ={"OKR_REVIEW_DATA_DIR": str(data_dir)}))
     return found
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.findings import Finding, InputProblem, ProblemLevel, Severity
 from assistant.knowledge.notes import Note, parse_note
 from assistant.model import KeyResult, Objective, OKRSet, SourceRef
-from assistant.review import Review
+from assistant.review import Review, SuggestedRewrite, Suggestion
 from assistant.rules.catalogue import rules
 
 GENERATED = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -413,7 +413,7 @@ def english_review() -> Review:
     )
 
 
-def sample_suggestions() -> list[dict]:
+def sample_suggestions() -> list[Suggestion]:
     """What ``check --suggest`` attaches: one LLM-made entry with an assumption, one offline template."""
     candidate = {
         "text": "NPS 从 32 提升到 45（9月30日前）",
@@ -437,24 +437,6 @@ def sample_suggestions() -> list[dict]:
         "placeholders": ["〔基线〕", "〔目标值〕", "〔截止日期〕"],
     }
     return [
-        {
-            "set": "研发部 2025Q3",
-            "key_result": "O1.KR1",
-            "original": "提升客户体验",
-            "mode": "llm",
-            "passed": 1,
-            "checked": 3,
-            "error": None,
-            "candidates": [candidate],
-        },
-        {
-            "set": "研发部 2025Q3",
-            "key_result": "O1.KR2",
-            "original": "优化客户满意度",
-            "mode": "offline",
-            "passed": 1,
-            "checked": 1,
-            "error": None,
-            "candidates": [template],
-        },
+        Suggestion("研发部 2025Q3", "O1.KR1", "提升客户体验", "llm", 1, 3, None, [SuggestedRewrite(**candidate)]),
+        Suggestion("研发部 2025Q3", "O1.KR2", "优化客户满意度", "offline", 1, 1, None, [SuggestedRewrite(**template)]),
     ]

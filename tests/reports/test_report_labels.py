@@ -7,7 +7,7 @@ import string
 from assistant.findings import ProblemLevel, Severity
 from assistant.model import Level
 from assistant.reports._labels import (
-    _LABELS,
+    TABLE,
     html_lang,
     label,
     language_of,
@@ -16,6 +16,7 @@ from assistant.reports._labels import (
     severity_label,
 )
 from assistant.review import Review
+from assistant.texts import TEXT_TABLES, check_symmetry, words
 
 
 def _placeholders(text: str) -> set[str]:
@@ -23,10 +24,12 @@ def _placeholders(text: str) -> set[str]:
 
 
 def test_languages_have_the_same_keys_and_placeholders() -> None:
-    assert set(_LABELS["zh"]) == set(_LABELS["en"])
-    for key, zh in _LABELS["zh"].items():
+    table = words(TABLE)
+    assert TABLE in TEXT_TABLES
+    assert check_symmetry(TABLE, table.by_language) == []
+    for key, zh in table.table("zh").items():
         assert zh.strip(" （）()") or key.startswith("found_"), key
-        assert _placeholders(zh) == _placeholders(_LABELS["en"][key]), key
+        assert _placeholders(zh) == _placeholders(table.table("en")[key]), key
 
 
 def test_severity_problem_and_level_labels() -> None:

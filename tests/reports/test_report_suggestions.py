@@ -55,7 +55,7 @@ def test_english_labels(review: Review) -> None:
 
 
 def test_html_lists_candidates_escaped(review: Review) -> None:
-    review.suggestions[0]["candidates"][0]["text"] = "NPS <b>45</b>"
+    review.suggestions[0].candidates[0].text = "NPS <b>45</b>"
     out = render(review, "html")
     assert '<h2 id="suggestions">改写建议</h2>' in out
     assert "NPS &lt;b&gt;45&lt;/b&gt;" in out

@@ -64,8 +64,8 @@ def test_problems_clean_sets_and_summary(review: Review) -> None:
     text = render(review, "text")
     assert "无问题的 OKR 组：公司 2025Q3" in text
     assert "输入问题 (2)" in text
-    assert "  注意 okrs.csv:row 9 (信心指数): 不是百分比：“很高”，已忽略" in text
-    assert "  无法读取 broken.xlsx: 无法打开：不是有效的 xlsx 文件" in text
+    assert "  注意 okrs.csv 第 9 行（字段 信心指数）：不是百分比：“很高”，已忽略" in text
+    assert "  无法读取 broken.xlsx：无法打开：不是有效的 xlsx 文件" in text
     tail = text.splitlines()[-4:]
     assert tail[0] == "检查了 3 组 OKR · 10 个目标 · 16 个关键结果"
     assert tail[1] == "发现 16 条（严重 6 · 警告 7 · 提示 3）"

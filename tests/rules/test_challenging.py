@@ -1,7 +1,8 @@
 import pytest
 from builders import codes, kr, kr_codes, obj_codes, objective, okr_set, run, single_kr
 
-from assistant.config import Config, config_from_mapping
+from assistant.config import Config
+from assistant.configfile import config_from_mapping
 
 
 def test_confidence_at_or_above_ninety_is_flagged_on_kr_and_objective():

@@ -1,6 +1,6 @@
 from builders import codes, kr, objective, okr_set, run
 
-from assistant.config import config_from_mapping
+from assistant.configfile import config_from_mapping
 from assistant.findings import Severity
 
 GOOD_KRS = ("续约率从 80% 提升到 90%", "投诉量从每月 40 单降到 20 单以内", "NPS 从 20 提升到 35")

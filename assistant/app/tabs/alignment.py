@@ -18,6 +18,7 @@ from ..context import UPLOAD_SUFFIXES, AppContext
 from ..jobs import JobError
 from ..texts import text
 from ..wiring import Page
+from .batch import UPLOAD_HEIGHT
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def build(page: Page) -> None:
                 {"label": "map_upload"},
                 file_count="multiple",
                 file_types=list(UPLOAD_SUFFIXES),
+                height=UPLOAD_HEIGHT,
                 elem_id="map-files",
             ),
         )

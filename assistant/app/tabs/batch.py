@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,12 @@ from ..batch import BatchReview, LastReview
 from ..context import UPLOAD_SUFFIXES, AppContext
 from ..jobs import JobError
 from ..texts import language_of, text
-from ..updates import KEEP, Choices, Keep, Records, Shown, Table, rows_of
+from ..updates import KEEP, Choices, Keep, Records, Shown, Table, reworded, rows_of
 from ..wiring import TOAST, Page, Progress
 
 FINDING_WIDTHS = ["10%", "10%", "8%", "9%", "7%", "28%", "28%"]  # the fix in view, not cut off
+UPLOAD_HEIGHT, DOWNLOAD_HEIGHT = 150, 190  # px: an empty file box is a drop target, not half the page
+EMPTY_STATES = ("batch_empty", "no_files", "nothing_read")  # the counts line before or without a review
 SEVERITY_TITLES = {"x_title": "col_dimension", "y_title": "col_count", "color_title": "col_severity"}
 
 
@@ -56,13 +58,25 @@ class Filtered:
 
 @dataclass(frozen=True)
 class FindingsInLanguage:
-    """The findings table's rows under headers in the new language."""
+    """The last review in the new language: counts, charts, filters (reset to "all"), rows and headers.
 
+    Without a review, the hint of the empty state and the table's headers are re-worded.
+    """
+
+    counts: str | Keep
+    by_dimension: Records | Keep | None
+    by_team: Records | Keep | None
+    f_dimension: Choices | Keep
+    f_severity: Choices | Keep
+    f_team: Choices | Keep
     findings: Table
+    reviewed: LastReview | None
 
 
 def review_shown(result: BatchReview, language: str) -> ReviewShown:
-    """The page's view of a review, with every filter reset to "all"."""
+    """The page's view of a review, with every filter reset to "all" (or the "nothing read" state)."""
+    if not result.review.sets:
+        return nothing_read(result, language)
     rows = batch.finding_rows(result.review, language)
     choices = batch.filter_choices(rows, language)
     everything = text(language, "all")
@@ -93,6 +107,26 @@ def nothing_uploaded(language: str) -> ReviewShown:
         f_dimension=KEEP,
         f_severity=KEEP,
         f_team=KEEP,
+        findings=Table(batch.finding_headers(language)),
+        downloads=None,
+        reviewed=None,
+        picture="",
+        warning=words,
+    )
+
+
+def nothing_read(result: BatchReview, language: str) -> ReviewShown:
+    """No OKR could be read: say so and why, with no charts, findings, reports or map (not "0 findings")."""
+    messages = "\n".join(result.messages)
+    words = text(language, "nothing_read")
+    return ReviewShown(
+        counts=words,
+        problems=Shown(bool(messages), messages),
+        by_dimension=None,
+        by_team=None,
+        f_dimension=Choices([], None),
+        f_severity=Choices([], None),
+        f_team=Choices([], None),
         findings=Table(batch.finding_headers(language)),
         downloads=None,
         reviewed=None,
@@ -173,9 +207,38 @@ def filter_findings(
     return Filtered(Table(batch.finding_headers(reviewed.language), rows))
 
 
-def switch_language(switch: str, findings: Any) -> FindingsInLanguage:
-    """The findings keep their rows under headers in the new language."""
-    return FindingsInLanguage(Table(batch.finding_headers(language_of(switch)), rows_of(findings)))
+def switch_language(
+    switch: str, findings: Any, counts: str | None, reviewed: LastReview | None
+) -> Iterator[FindingsInLanguage]:
+    """The last review re-worded in the new language (the findings' own sentences stay as the review wrote them).
+
+    The charts come twice: the data in the new words, then the same data with the new words' colour map, which
+    makes the browser redraw each chart's legend from the data it now holds.
+    """
+    language = language_of(switch)
+    headers = batch.finding_headers(language)
+    if not reviewed:
+        words = reworded(counts, EMPTY_STATES, language)  # a hint follows the switch; a refusal is kept
+        yield FindingsInLanguage(words, KEEP, KEEP, KEEP, KEEP, KEEP, Table(headers, rows_of(findings)), None)
+        return
+    review = reviewed.review(language)
+    rows = batch.finding_rows(review, language)
+    choices = batch.filter_choices(rows, language)
+    everything = text(language, "all")
+    charts = batch.dimension_counts(review, language), batch.team_counts(review, language)
+    shown = FindingsInLanguage(
+        counts=batch.counts_line(review, language),
+        by_dimension=Records(charts[0]),
+        by_team=Records(charts[1]),
+        f_dimension=Choices(choices["dimension"], everything),
+        f_severity=Choices(choices["severity"], everything),
+        f_team=Choices(choices["team"], everything),
+        findings=Table(headers, rows),
+        reviewed=LastReview(rows, reviewed.sets, reviewed.findings, language),
+    )
+    yield shown
+    colours = batch.severity_colours(language)
+    yield replace(shown, by_dimension=Records(charts[0], colours=colours), by_team=Records(charts[1], colours=colours))
 
 
 def build(page: Page) -> None:
@@ -189,11 +252,12 @@ def build(page: Page) -> None:
                 {"label": "upload"},
                 file_count="multiple",
                 file_types=list(UPLOAD_SUFFIXES),
+                height=UPLOAD_HEIGHT,
                 elem_id="batch-files",
             ),
         )
         run = page.labelled(gr.Button, {"value": "review"}, variant="primary", elem_id="batch-run")
-        page.add("counts", gr.Markdown(elem_id="batch-counts"))
+        page.add("counts", gr.Markdown(page.text("batch_empty"), elem_id="batch-counts"))
         page.add(
             "problems", page.labelled(gr.Textbox, {"label": "problems"}, lines=3, interactive=False, visible=False)
         )
@@ -244,7 +308,14 @@ def build(page: Page) -> None:
         )
         page.add(
             "downloads",
-            page.labelled(gr.File, {"label": "downloads"}, file_count="multiple", interactive=False, elem_id="reports"),
+            page.labelled(
+                gr.File,
+                {"label": "downloads"},
+                file_count="multiple",
+                interactive=False,
+                height=DOWNLOAD_HEIGHT,
+                elem_id="reports",
+            ),
         )
 
     page.on(page.part("switch").change, switch_language, api_visibility="private")

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 import gradio as gr
 
 from ...assist.drafting import DraftingSession
-from .. import draft
+from ...assist.rewrite import RewriteOutcome
+from .. import draft, suggestions
 from ..context import AppContext
 from ..panel import findings_html
 from ..texts import language_of, text
-from ..updates import KEEP, Choices, Keep, Table, rows_of
+from ..updates import KEEP, Choices, Keep, Shown, Table, rows_of
 from ..wiring import TOAST, Page
 
 ChatHistory = list[dict[str, str]]
+DRAFT_WIDTHS = ["9%", "30%", "9%", "36%", "16%"]  # O, objective, KR, key result, owner: the owner stays in view
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Restarted:
     item: Choices
     drafting: None
     advice: str
+    candidate: Choices
+    adopt: Shown
+    checklist: Choices
+    cycle: str
+    team: str
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,36 @@ class Edited:
 
 
 @dataclass(frozen=True)
+class InContext:
+    """The draft checked again under its team and cycle (a cycle stands in for each KR's missing deadline)."""
+
+    panel: str
+    item: Choices
+    drafting: DraftingSession
+
+
+@dataclass(frozen=True)
 class Advice:
-    """Rewrite candidates or guiding questions for one item."""
+    """Rewrite candidates as cards with the choice to use one, or guiding questions as a checklist, for one item."""
 
     advice: str
+    candidate: Choices
+    adopt: Shown
+    checklist: Choices
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """The draft with a candidate in place of its key result, checked again at once."""
+
+    draft_table: Table | Keep
+    panel: str | Keep
+    item: Choices | Keep
+    drafting: DraftingSession | None
+    advice: str | Keep
+    candidate: Choices | Keep
+    adopt: Shown
+    warning: str = field(default="", metadata=TOAST)
 
 
 @dataclass(frozen=True)
@@ -104,7 +138,7 @@ def send(
 
 def restart(ctx: AppContext, language: str) -> Restarted:
     """A new, empty draft (the old session is dropped)."""
-    return Restarted([], *draft_view(ctx, None, language), None, "")
+    return Restarted([], *draft_view(ctx, None, language), None, "", NO_CHOICES, HIDDEN, NO_CHOICES, "", "")
 
 
 def edit(ctx: AppContext, draft_table: Any, drafting: DraftingSession | None, language: str) -> Edited:
@@ -119,10 +153,62 @@ def edit(ctx: AppContext, draft_table: Any, drafting: DraftingSession | None, la
     return Edited(panel, item, drafting, warning)
 
 
+def set_context(
+    ctx: AppContext, cycle: str | None, team: str | None, drafting: DraftingSession | None, language: str
+) -> InContext:
+    """The cycle (2025Q3) and team as typed become the draft's, and the draft is checked again."""
+    drafting = draft.in_language(drafting, ctx, language)
+    drafting.cycle = "".join((cycle or "").split()) or None
+    if team and team.strip():
+        drafting.team = team.strip()
+    drafting.recheck()
+    _, panel, item = draft_view(ctx, drafting, language)
+    return InContext(panel, item, drafting)
+
+
+NO_CHOICES = Choices([], None, visible=False)
+HIDDEN = Shown(False)  # the "use this" button, shown only while there is a candidate to use
+
+
 def _assist(ctx: AppContext, action: str, item: str | None, drafting: DraftingSession | None, language: str) -> Advice:
     if drafting is None:
-        return Advice(text(language, "pick_item"))
-    return Advice(draft.assist_item(draft.in_language(drafting, ctx, language), item, action, ctx))
+        return Advice(_words(text(language, "pick_item")), NO_CHOICES, HIDDEN, NO_CHOICES)
+    outcome = draft.assist_outcome(draft.in_language(drafting, ctx, language), item, action, ctx)
+    notes = ctx.notebook.notes
+    if isinstance(outcome, str):
+        return Advice(_words(outcome), NO_CHOICES, HIDDEN, NO_CHOICES)
+    if isinstance(outcome, RewriteOutcome):
+        choices = suggestions.candidate_choices(outcome)
+        return Advice(
+            suggestions.rewrite_cards(outcome, notes, language),
+            Choices(choices, choices[0][1] if choices else None, visible=bool(choices)),
+            Shown(bool(choices)),
+            NO_CHOICES,
+        )
+    questions = suggestions.question_choices(outcome, language)
+    return Advice(
+        suggestions.question_intro(outcome, notes, language), NO_CHOICES, HIDDEN, Choices(questions, [], visible=True)
+    )
+
+
+def _words(message: str) -> str:
+    return f'<p class="okr-advice-note">{escape(message)}</p>'
+
+
+def adopt(
+    ctx: AppContext, item: str | None, candidate: str | None, drafting: DraftingSession | None, language: str
+) -> Adopted:
+    """The chosen candidate replaces the chosen KR in the draft, which is checked again at once."""
+    if drafting is None or not candidate:
+        return Adopted(KEEP, KEEP, KEEP, drafting, KEEP, KEEP, HIDDEN, text(language, "pick_candidate"))
+    drafting = draft.in_language(drafting, ctx, language)
+    try:
+        drafting.set_draft(suggestions.adopt(drafting.draft, item or "", candidate))
+    except ValueError:
+        return Adopted(KEEP, KEEP, KEEP, drafting, KEEP, KEEP, HIDDEN, text(language, "not_a_kr"))
+    table, panel, choices = draft_view(ctx, drafting, language)
+    chosen = Choices(choices.choices, item)  # the same KR stays chosen
+    return Adopted(table, panel, chosen, drafting, _words(text(language, "adopted", ref=item)), NO_CHOICES, HIDDEN)
 
 
 def rewrite(ctx: AppContext, item: str | None, drafting: DraftingSession | None, language: str) -> Advice:
@@ -151,13 +237,31 @@ def build(page: Page) -> None:
         page.add("drafting", gr.State(None, time_to_live=ctx.limits.idle_seconds))
         with gr.Row():
             with gr.Column(scale=3):
+                with gr.Row():
+                    cycle = page.add(
+                        "cycle",
+                        page.labelled(
+                            gr.Textbox,
+                            {"label": "draft_cycle", "placeholder": "draft_cycle_placeholder"},
+                            elem_id="draft-cycle",
+                        ),
+                    )
+                    team = page.add(
+                        "team",
+                        page.labelled(
+                            gr.Textbox,
+                            {"label": "draft_team", "placeholder": "draft_team_placeholder"},
+                            elem_id="draft-team",
+                        ),
+                    )
                 page.add("chat", page.labelled(gr.Chatbot, {"label": "chat"}, height=420, elem_id="draft-chat"))
                 message = page.add(
                     "message",
                     page.labelled(
                         gr.Textbox,
                         {"label": "message", "placeholder": "message_placeholder"},
-                        lines=2,
+                        lines=1,  # Enter sends; Shift+Enter starts a new line (one key result per line)
+                        max_lines=8,
                         elem_id="draft-message",
                     ),
                 )
@@ -174,6 +278,7 @@ def build(page: Page) -> None:
                         type="array",
                         interactive=True,
                         wrap=True,
+                        column_widths=DRAFT_WIDTHS,
                         elem_id="draft-table",
                     ),
                 )
@@ -185,10 +290,28 @@ def build(page: Page) -> None:
                 with gr.Row():
                     rewrite_button = page.labelled(gr.Button, {"value": "rewrite"}, elem_id="draft-rewrite")
                     questions_button = page.labelled(gr.Button, {"value": "questions"}, elem_id="draft-questions")
+                page.add("advice", gr.HTML(elem_id="advice"))
                 page.add(
-                    "advice",
+                    "candidate",
                     page.labelled(
-                        gr.Textbox, {"label": "assist_output"}, lines=10, interactive=False, elem_id="advice"
+                        gr.Radio, {"label": "candidate"}, choices=[], visible=False, elem_id="draft-candidate"
+                    ),
+                )
+                adopt_button = page.add(
+                    "adopt",
+                    page.labelled(
+                        gr.Button, {"value": "adopt"}, variant="primary", visible=False, elem_id="draft-adopt"
+                    ),
+                )
+                page.add(
+                    "checklist",
+                    page.labelled(
+                        gr.CheckboxGroup,
+                        {"label": "checklist"},
+                        choices=[],
+                        visible=False,
+                        interactive=True,  # the team ticks the questions off; nothing is sent back
+                        elem_id="draft-checklist",
                     ),
                 )
 
@@ -196,6 +319,10 @@ def build(page: Page) -> None:
     page.on(send_button.click, send, api_name="draft_send")
     page.on(message.submit, send, api_visibility="private")
     page.on(restart_button.click, restart, api_name="draft_restart")
+    for box in (cycle, team):
+        page.on(box.submit, set_context, api_visibility="private")
+        page.on(box.blur, set_context, api_visibility="private")
     page.on(table.input, edit, api_name="draft_edit")
     page.on(rewrite_button.click, rewrite, api_name="draft_rewrite")
     page.on(questions_button.click, questions, api_name="draft_questions")
+    page.on(adopt_button.click, adopt, api_visibility="private")  # API callers use draft_edit

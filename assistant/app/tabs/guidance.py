@@ -33,7 +33,12 @@ def build(page: Page) -> None:
                 "question",
                 page.labelled(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, scale=4),
             )
-            page.add("many", gr.Slider(1, 10, value=DEFAULT_PASSAGES, step=1, label="k", scale=1))
+            page.add(
+                "many",
+                page.labelled(
+                    gr.Slider, {"label": "many"}, minimum=1, maximum=10, value=DEFAULT_PASSAGES, step=1, scale=1
+                ),
+            )
         search_button = page.labelled(gr.Button, {"value": "search"}, variant="primary", elem_id="guidance-search")
         page.add("passages", gr.HTML(elem_id="guidance-results"))
     page.on(search_button.click, search, api_name="guidance_search")

@@ -16,6 +16,7 @@ from ..context import UPLOAD_SUFFIXES, AppContext
 from ..texts import language_of, text
 from ..updates import Records, Shown, Table, rows_of
 from ..wiring import Page
+from .batch import UPLOAD_HEIGHT
 
 CHECKIN_SUFFIXES = [".csv", ".tsv", ".txt", ".yaml", ".yml", ".json"]  # what read_checkins reads
 SPREAD_COLUMNS = ("kr", "percent", "band")
@@ -62,10 +63,17 @@ def build(page: Page) -> None:
             page.add(
                 "scores",
                 page.labelled(
-                    gr.File, {"label": "retro_upload"}, file_types=list(UPLOAD_SUFFIXES), elem_id="retro-scores"
+                    gr.File,
+                    {"label": "retro_upload"},
+                    file_types=list(UPLOAD_SUFFIXES),
+                    height=UPLOAD_HEIGHT,
+                    elem_id="retro-scores",
                 ),
             )
-            page.add("checkins", page.labelled(gr.File, {"label": "retro_checkins"}, file_types=CHECKIN_SUFFIXES))
+            page.add(
+                "checkins",
+                page.labelled(gr.File, {"label": "retro_checkins"}, file_types=CHECKIN_SUFFIXES, height=UPLOAD_HEIGHT),
+            )
         page.add(
             "score_table",
             page.labelled(
@@ -89,6 +97,8 @@ def build(page: Page) -> None:
                 y="percent",
                 color="band",
                 y_lim=[0, 100],
+                color_map=retro.band_colours(page.ctx),
+                sort=None,
                 elem_id="retro-spread",
             ),
         )
