@@ -241,7 +241,7 @@ def test_draft_offline_conversation_writes_a_checkable_file(tmp_path):
     lines = "让新用户第一周就爱上产品\n优化新手引导流程\n\n/draft\n/quit\n这一行不会被读到\n"
     result = runner.invoke(app, ["draft", "--team", "增长组", "-o", str(out)], input=lines)
     assert result.exit_code == 0, result.output
-    assert "离线模式" in result.stdout and "MEA002" in result.stdout and "〔目标值〕" in result.stdout
+    assert "离线模式" in result.stdout and "- O1.KR1：" in result.stdout and "〔目标值〕" in result.stdout
     assert "这一行不会被读到" not in result.stdout
     document = json.loads(out.read_text("utf-8"))
     assert document["team"] == "增长组"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from ..findings import Dimension, Finding, ImportResult, InputProblem, Severity
+from ..findings import Dimension, Finding, ImportResult, InputProblem, ProblemLevel, Severity
 from ..importers.messages import problem_text
 from ..model import OKRSet
 from ..review import Review
@@ -39,6 +39,12 @@ class Screened:
     names: list[str] = field(default_factory=list)
     size: int = 0
     digests: set[str] = field(default_factory=set)  # of the files taken, so one uploaded twice is read once
+    refused: dict[int, tuple[str, dict[str, object]]] = field(default_factory=dict)  # upload number → (key, fields)
+
+    def refuse(self, number: int, language: str, key: str, **values: object) -> None:
+        """Upload ``number`` is not read: why, as words now and as a ui.toml key for its status line."""
+        self.refused[number] = (key, values)
+        self.rejected.append(text(language, key, **values))
 
 
 @dataclass
@@ -77,27 +83,27 @@ def screen_uploads(paths: Iterable[str | Path], ctx: AppContext, language: str) 
     """Type and size of each upload, then the per-request caps on files and bytes, in upload order."""
     screened = Screened()
     file_limit, limits = ctx.max_upload_mb * MB, ctx.limits
-    for path in paths:
+    for number, path in enumerate(paths):
         name = upload_name(path)
         screened.names.append(name)
+        refuse = partial(screened.refuse, number, language, name=name)
         if Path(path).suffix.lower() not in UPLOAD_SUFFIXES:
-            screened.rejected.append(text(language, "bad_type", name=name, types=" ".join(UPLOAD_SUFFIXES)))
+            refuse("bad_type", types=" ".join(UPLOAD_SUFFIXES))
             continue
         try:
             size = Path(path).stat().st_size
         except OSError:
-            screened.rejected.append(text(language, "upload_gone", name=name))
+            refuse("upload_gone")
             continue
         digest = file_digest(path) if size <= file_limit else ""
         if digest and digest in screened.digests:
-            screened.rejected.append(text(language, "duplicate_upload", name=name))
+            refuse("duplicate_upload")
         elif size > file_limit:
-            mb = f"{size / MB:.1f}"
-            screened.rejected.append(text(language, "too_large", name=name, size=mb, limit=ctx.max_upload_mb))
+            refuse("too_large", size=f"{size / MB:.1f}", limit=ctx.max_upload_mb)
         elif len(screened.files) >= limits.request_files:
-            screened.rejected.append(text(language, "too_many_files", name=name, limit=limits.request_files))
+            refuse("too_many_files", limit=limits.request_files)
         elif screened.size + size > limits.request_bytes:
-            screened.rejected.append(text(language, "request_too_large", name=name, limit=limits.request_mb))
+            refuse("request_too_large", limit=limits.request_mb)
         else:
             screened.files.append((str(path), name))
             screened.digests.add(digest)
@@ -112,6 +118,49 @@ def load_uploads(paths: Iterable[str | Path], ctx: AppContext, language: str) ->
     return Loaded(sets=result.sets, result=result, rejected=screened.rejected, names=screened.names)
 
 
+@dataclass(frozen=True)
+class FileStatus:
+    """How one upload fared: refused before reading (a ui.toml key and its fields), or read into ``sets`` sets."""
+
+    name: str
+    sets: int = 0
+    errors: int = 0  # parts that could not be read
+    warnings: int = 0  # parts read with something ignored or guessed
+    refused: str = ""  # the ui.toml key of the reason it was not read
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def line(self, language: str) -> str:
+        """The status as one line in ``language``: ✓ read, ⚠ read with problems, ✗ nothing read or refused."""
+        if self.refused:
+            return "✗ " + text(language, self.refused, **dict(self.fields))
+        if not self.sets:
+            return "✗ " + text(language, "file_nothing", name=self.name, problems=self.errors + self.warnings)
+        if self.errors or self.warnings:
+            problems = self.errors + self.warnings
+            return "⚠ " + text(language, "file_problems", name=self.name, sets=self.sets, problems=problems)
+        return "✓ " + text(language, "file_read", name=self.name, sets=self.sets)
+
+
+def file_statuses(screened: Screened, sets: Sequence[OKRSet], problems: Sequence[InputProblem]) -> list[FileStatus]:
+    """One status per upload, in upload order: refused and why, or how many sets and problems it gave."""
+    read = Counter(s.source.file for s in sets if s.source is not None)
+    errors = Counter(p.file for p in problems if p.level == ProblemLevel.error)
+    warnings = Counter(p.file for p in problems if p.level != ProblemLevel.error)
+    statuses = []
+    for number, name in enumerate(screened.names):
+        if number in screened.refused:
+            key, values = screened.refused[number]
+            statuses.append(FileStatus(name, refused=key, fields=tuple(values.items())))
+        else:
+            statuses.append(FileStatus(name, read[name], errors[name], warnings[name]))
+    return statuses
+
+
+def status_markdown(statuses: Sequence[FileStatus], language: str) -> str:
+    """The uploads' statuses as a Markdown list (empty when there were none)."""
+    return "\n".join(f"- {status.line(language)}" for status in statuses)
+
+
 @dataclass
 class BatchReview:
     """One batch review, ready for the page: the review, rows for its tables, and the report files."""
@@ -119,6 +168,7 @@ class BatchReview:
     review: Review
     messages: list[str]
     reports: list[Path]
+    files: tuple[FileStatus, ...] = ()
 
     def counts_line(self, language: str) -> str:
         return counts_line(self.review, language)
@@ -232,7 +282,8 @@ def batch_review(screened: Screened, done: Reviewed, ctx: AppContext, language: 
         notes=ctx.notebook.notes,
     )
     messages = [*screened.rejected, *(problem_message(problem, language) for problem in done.problems)]
-    return BatchReview(review, messages, list(done.reports))
+    files = tuple(file_statuses(screened, done.sets, done.problems))
+    return BatchReview(review, messages, list(done.reports), files)
 
 
 @dataclass(frozen=True)
@@ -243,39 +294,49 @@ class LastReview:
     sets: list[OKRSet]
     findings: list[Finding]
     language: str
+    files: tuple[FileStatus, ...] = ()  # how each upload fared, for the status list in any language
 
     def review(self, language: str) -> Review:
         """The review again, for its counts and charts in ``language`` (no inputs or problems: not needed)."""
         return Review(inputs=[], sets=self.sets, findings=self.findings, problems=[], language=language, notes={})
 
 
-FINDING_COLUMNS = ("col_team", "col_item", "col_code", "col_dimension", "col_severity", "col_message", "col_fix")
+FINDING_COLUMNS = ("col_team", "col_item", "col_dimension", "col_severity", "col_message", "col_fix")
+DETAIL_COLUMN = "col_code"  # the rule code and its note id: on demand (the "details" toggle), not in the main line
+TEAM, DIMENSION, SEVERITY = 0, 2, 3  # where the filters look in a row
 
 
-def finding_headers(language: str) -> list[str]:
-    return [text(language, key) for key in FINDING_COLUMNS]
+def finding_headers(language: str, details: bool = False) -> list[str]:
+    """The findings table's headers; with ``details`` the rule and note column last."""
+    return [text(language, key) for key in (*FINDING_COLUMNS, *((DETAIL_COLUMN,) if details else ()))]
 
 
 def finding_rows(review: Review, language: str) -> list[list[str]]:
-    """One row per finding, in the report's order, with labels in ``language``."""
+    """One row per finding, in the report's order, with labels in ``language``; the last cell is the detail."""
     teams = {s.key: s.team for s in review.sets}
     return [
         [
             teams.get(f.set_key, f.set_key),
             item_label(f, language),
-            f.code,
             dimension_label(f.dimension, language),
             text(language, f.severity.value),
             f.message,
             f.fix,
+            f"{f.code} · {f.note}" if f.note else f.code,
         ]
         for f in review.findings
     ]
 
 
+def shown_rows(rows: Sequence[Sequence[str]], details: bool = False) -> list[list[str]]:
+    """The rows as the table shows them: without the detail cell unless ``details`` is on."""
+    width = len(FINDING_COLUMNS) + (1 if details else 0)
+    return [list(row[:width]) for row in rows]
+
+
 def filter_rows(rows: Sequence[Sequence[str]], *, dimension: str, severity: str, team: str, any_: str) -> list:
     """The rows that match every filter; ``any_`` is the label that means "no filter"."""
-    wanted = ((3, dimension), (4, severity), (0, team))
+    wanted = ((DIMENSION, dimension), (SEVERITY, severity), (TEAM, team))
     return [list(row) for row in rows if all(value in (any_, "", None) or row[i] == value for i, value in wanted)]
 
 

@@ -14,6 +14,8 @@ from ..llm.doctor import DoctorReport, diagnose, source_words, words
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..knowledge import KnowledgeSettings
+    from ..llm import LLMSettings
 
 ICONS = {"ok": "✅", "warn": "🟡", "degraded": "⚠️", "config": "❌", "skip": "➖"}
 VERDICT_ICONS = {"ok": "✅", "degraded": "⚠️", "config_error": "❌"}
@@ -21,10 +23,12 @@ VERDICT_ICONS = {"ok": "✅", "degraded": "⚠️", "config_error": "❌"}
 
 def run_doctor(config: Config, language: str, *, round_trip: bool = True) -> DoctorReport:
     """Diagnose the endpoint and index the app's ``config`` describes; setting errors become report lines."""
-    from ..cli.doctor import rewrite_round_trip
+    from ..assist.round_trip import rewrite_round_trip
     from ..knowledge import SettingsError
     from ..llm import LLMSettingsError
 
+    settings: LLMSettings | LLMSettingsError
+    knowledge: KnowledgeSettings | SettingsError
     try:
         settings = llm_settings_of(config)
     except LLMSettingsError as exc:

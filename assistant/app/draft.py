@@ -8,20 +8,39 @@ with empty KR cells).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from ..assist.drafting import DraftingSession
 from ..assist.questions import QuestionsOutcome, guiding_questions
 from ..assist.rewrite import RewriteOutcome, rewrite_kr
 from ..assist.schemas import DraftObjective
+from ..findings import Finding, Severity
+from ..model import Level, OKRSet, level_name
+from ..shipped import data_table
 from .context import AppContext
 from .texts import text
 
 TABLE_COLUMNS = ("col_objective_no", "col_objective", "col_kr_no", "col_kr", "col_owner")
 
 
-def new_session(ctx: AppContext, language: str) -> DraftingSession:
-    return DraftingSession(language, team=text(language, "my_team"), **ctx.tools)
+class AppDraftingSession(DraftingSession):
+    """A drafting session that also knows the draft's level (公司 / 部门 / 团队 / 个人), which the checks use."""
+
+    level: Level | None = None
+
+    def okr_set(self) -> OKRSet:
+        found = super().okr_set()
+        return found if self.level is None else found.model_copy(update={"level": self.level})
+
+    def carry_over(self, other: DraftingSession) -> None:
+        self.level = getattr(other, "level", None)  # before the draft is checked again under it
+        super().carry_over(other)
+
+
+def new_session(ctx: AppContext, language: str) -> AppDraftingSession:
+    return AppDraftingSession(language, team=text(language, "my_team"), **ctx.tools)
 
 
 def in_language(session: DraftingSession | None, ctx: AppContext, language: str) -> DraftingSession:
@@ -31,8 +50,95 @@ def in_language(session: DraftingSession | None, ctx: AppContext, language: str)
     if session.language == language:
         return session
     switched = new_session(ctx, language)
-    switched.carry_over(session)  # history, draft, cycle, context, undo steps
+    switched.carry_over(session)  # history, draft, cycle, level, context, undo steps
     return switched
+
+
+def level_choices(language: str) -> list[tuple[str, str]]:
+    """(name, key) for every level, top of the organisation first, named as in levels.toml."""
+    return [(level_name(level, language), level.value) for level in Level]
+
+
+def set_level(session: DraftingSession, level: str | None) -> None:
+    """The draft's level as chosen (none when empty or unknown); the caller checks the draft again."""
+    chosen = Level(level) if level in {item.value for item in Level} else None
+    if isinstance(session, AppDraftingSession):
+        session.level = chosen
+
+
+def level_of(session: DraftingSession | None) -> str | None:
+    level = getattr(session, "level", None)
+    return level.value if level is not None else None
+
+
+def team_shown(session: DraftingSession | None, language: str) -> str:
+    """The team as the team box shows it: empty while it is still the default "my team"."""
+    if session is None or session.team in {text(other, "my_team") for other in ("zh", "en")}:
+        return ""
+    return session.team
+
+
+@cache
+def hints_while_drafting() -> frozenset[str]:
+    """Rule codes shown as hints, not errors, while an objective is still waiting for its KRs (app.toml)."""
+    return frozenset(data_table("app")["draft-panel"]["hints-while-drafting"])
+
+
+def panel_findings(session: DraftingSession) -> list[Finding]:
+    """The session's findings as the panel shows them: an objective that has no KRs *yet* is a hint, not 严重.
+
+    The rules judge a finished set, where an objective without KRs is an error; in a draft it is the next step.
+    """
+    return [replace(f, severity=Severity.info) if f.code in hints_while_drafting() else f for f in session.findings]
+
+
+def _ref_numbers(ref: str) -> tuple[int, int | None] | None:
+    head, _, kr_part = ref.partition(".")
+    try:
+        return int(head.removeprefix("O")) - 1, int(kr_part.removeprefix("KR")) - 1 if kr_part else None
+    except ValueError:
+        return None
+
+
+def move_item(draft: Sequence[DraftObjective], ref: str, step: int) -> tuple[list[DraftObjective], str]:
+    """The draft with the objective or KR ``ref`` moved ``step`` places (−1 up, +1 down), and its new ref.
+
+    An item already first or last stays; ValueError for a ref the draft does not have.
+    """
+    found = _ref_numbers(ref)
+    objectives = [o.model_copy(deep=True) for o in draft]
+    if found is None or not 0 <= found[0] < len(objectives):
+        raise ValueError(ref)
+    o_index, k_index = found
+    if k_index is None:
+        target = min(max(o_index + step, 0), len(objectives) - 1)
+        objectives.insert(target, objectives.pop(o_index))
+        return objectives, f"O{target + 1}"
+    krs = list(objectives[o_index].key_results)
+    if not 0 <= k_index < len(krs):
+        raise ValueError(ref)
+    target = min(max(k_index + step, 0), len(krs) - 1)
+    krs.insert(target, krs.pop(k_index))
+    objectives[o_index] = objectives[o_index].model_copy(update={"key_results": krs})
+    return objectives, f"O{o_index + 1}.KR{target + 1}"
+
+
+def delete_item(draft: Sequence[DraftObjective], ref: str) -> list[DraftObjective]:
+    """The draft without the objective (with its KRs) or the KR ``ref``; ValueError for a ref it does not have."""
+    found = _ref_numbers(ref)
+    objectives = [o.model_copy(deep=True) for o in draft]
+    if found is None or not 0 <= found[0] < len(objectives):
+        raise ValueError(ref)
+    o_index, k_index = found
+    if k_index is None:
+        del objectives[o_index]
+        return objectives
+    krs = list(objectives[o_index].key_results)
+    if not 0 <= k_index < len(krs):
+        raise ValueError(ref)
+    del krs[k_index]
+    objectives[o_index] = objectives[o_index].model_copy(update={"key_results": krs})
+    return objectives
 
 
 def table_headers(language: str) -> list[str]:
@@ -123,14 +229,13 @@ def assist_outcome(
         if kr is None:
             return text(language, "not_a_kr")
         others = [k.text for k in objective.key_results if k is not kr]
-        outcome = rewrite_kr(
+        return rewrite_kr(
             kr.text,
             objective=objective.text,
             context=" / ".join([session.context_text(), *others]).strip(" /"),  # what the user said in the chat
             language=language,
             **ctx.tools,
         )
-        return outcome
     if kr is None:
         outcome = guiding_questions(objective.text, kind="objective", language=language, **ctx.tools)
     else:

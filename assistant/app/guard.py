@@ -193,7 +193,7 @@ class AppGuard:
         except (OSError, ValueError):
             resolved = None
         uploaded = resolved is not None and resolved.is_relative_to(self.upload_dir)
-        if uploaded and resolved.suffix.lower() not in self.servable:
+        if resolved is not None and uploaded and resolved.suffix.lower() not in self.servable:
             await _json(send, 403, "file type not served")
             return
 

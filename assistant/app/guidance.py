@@ -5,17 +5,23 @@ from __future__ import annotations
 from html import escape
 
 from ..analysis.language import detect_language
+from ..knowledge.retrieval import RELEVANCE_FLOOR
 from .context import AppContext
 from .texts import text
 
 
 def search_html(ctx: AppContext, question: str, k: int, language: str) -> str:
-    """The best ``k`` passages for a question as HTML: note title, section, note id and the text (escaped)."""
+    """The best ``k`` relevant passages for a question as HTML: note title, section, note id and the text (escaped).
+
+    Passages under the relevance floor are left out: a question the notes do not cover gets a plain "nothing
+    relevant" rather than five unrelated passages.
+    """
     if not question or not question.strip():
         return ""
-    passages = ctx.retriever.search(question.strip(), k, language=detect_language(question))
+    language_asked = detect_language(question)
+    passages = ctx.retriever.search(question.strip(), k, language=language_asked, min_score=RELEVANCE_FLOOR)
     if not passages:
-        return f"<p>{escape(text(language, 'no_results'))}</p>"
+        return f'<p class="okr-advice-note" id="guidance-none">{escape(text(language, "no_results"))}</p>'
     items = []
     for number, passage in enumerate(passages, start=1):
         note = ctx.notebook.get(passage.note_id)

@@ -7,7 +7,7 @@ without %) or on the 1–5 scale, detected per set as in ``okr-review score``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,12 @@ from typing import Any
 from .. import scoring
 from ..assist.retrospective import draft_retrospective, read_checkins
 from ..model import KeyResult, Objective, OKRSet
-from ..palette import band_swatches
+from ..texts import words
 from .batch import job_message, load_uploads, problem_message, screen_uploads, upload_name
 from .context import AppContext
 from .jobs import JobError, run_bounded
-from .texts import LANGUAGES, text
+from .score_chart import Bar, spread_svg
+from .texts import text
 
 TABLE_COLUMNS = ("col_objective", "col_kr", "col_score", "col_note")
 BAND_LABELS = {
@@ -128,39 +129,58 @@ def _band_figures(ctx: AppContext) -> dict[str, str]:
     return {name: f"{value:g}" for name, value in edges.items()}
 
 
-def band_colours(ctx: AppContext) -> dict[str, str]:
-    """Band label → colour, in both languages, for the chart: red below the low mark, green in the healthy band."""
-    figures, swatches = _band_figures(ctx), band_swatches()
-    return {
-        text(language, key, **figures): swatches[band.value].colour
-        for language in LANGUAGES
-        for band, key in BAND_LABELS.items()
-    }
+def score_bars(sets: Sequence[OKRSet], ctx: AppContext) -> list[Bar]:
+    """Every scored KR as a bar: its ref (with the team when there are several sets), percentage and band."""
+    marks = scoring.marks(ctx.config)
+    bars: list[Bar] = []
+    for okr_set in sets:
+        prefix = f"{okr_set.team} " if len(sets) > 1 else ""
+        for objective, kr, percent in scoring.scored_key_results(okr_set, ctx.config):
+            bars.append(Bar(prefix + objective.kr_ref(kr), percent, marks.band(percent)))
+    return bars
+
+
+def band_names(ctx: AppContext, language: str) -> dict[scoring.Band, str]:
+    """Each band's label with the configured marks ("低于 50%", "60%–70%" …)."""
+    figures = _band_figures(ctx)
+    return {band: text(language, key, **figures) for band, key in BAND_LABELS.items()}
 
 
 def distribution(sets: Sequence[OKRSet], ctx: AppContext, language: str) -> list[dict[str, Any]]:
     """Every scored KR as a percentage with its band against the healthy 60–70%, in reading order."""
-    marks = scoring.marks(ctx.config)
-    figures = _band_figures(ctx)  # the band labels show the configured marks
-    rows: list[dict[str, Any]] = []
-    for okr_set in sets:
-        prefix = f"{okr_set.team} " if len(sets) > 1 else ""
-        for objective, kr, percent in scoring.scored_key_results(okr_set, ctx.config):
-            rows.append(
-                {
-                    "kr": prefix + objective.kr_ref(kr),
-                    "percent": percent,
-                    "band": text(language, BAND_LABELS[marks.band(percent)], **figures),
-                }
-            )
-    return rows
+    names = band_names(ctx, language)
+    return [{"kr": bar.label, "percent": bar.percent, "band": names[bar.band]} for bar in score_bars(sets, ctx)]
+
+
+def spread_chart(sets: Sequence[OKRSet], ctx: AppContext, language: str) -> str:
+    """The scores as the SVG chart, the healthy band shaded (empty when nothing is scored)."""
+    return spread_svg(score_bars(sets, ctx), band_names(ctx, language), language)
 
 
 def retrospective_markdown(found: ScoredInput, ctx: AppContext, language: str) -> str:
-    """The drafts of every scored set, one after another; a set without scores says so."""
+    """The drafts of every scored set, one after another, under the offline notice and above the notes, each once.
+
+    Each set's own text would repeat both; here the notice leads once, the sets follow without it and without
+    their note lists, and the notes cited by any set close the page once, by title.
+    """
     outcomes = [
         draft_retrospective(okr_set, checkins=found.checkins, language=language, **ctx.tools) for okr_set in found.sets
     ]
-    if not any(o.scored for o in outcomes):
+    scored = [o for o in outcomes if o.scored]
+    if not scored:
         return text(language, "no_scores")
-    return "\n\n---\n\n".join(o.describe(language) for o in outcomes if o.scored)
+    offline = words("retrospective_texts").get(language, "offline")
+    cited = list(dict.fromkeys(note_id for o in scored for note_id in o.draft.note_ids))
+    bodies = []
+    for outcome in scored:
+        bare = replace(outcome, draft=outcome.draft.model_copy(update={"note_ids": []}))
+        bodies.append("\n".join(line for line in bare.describe(language).splitlines() if line != offline).strip())
+    head = [offline] if any(o.mode == "offline" and not o.error for o in scored) else []
+    notes = [f"- {_note_title(ctx, note_id, language)}" for note_id in cited]
+    tail = [f"**{text(language, 'retro_notes')}**\n\n" + "\n".join(notes)] if notes else []
+    return "\n\n---\n\n".join([*head, *bodies, *tail])
+
+
+def _note_title(ctx: AppContext, note_id: str, language: str) -> str:
+    note = ctx.notebook.get(note_id)
+    return note.title_in(language) if note is not None else note_id

@@ -97,7 +97,7 @@ def launch(
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     from starlette.middleware import Middleware
 
-    from .ui import CSS, THEME, build_ui
+    from .ui import CSS, JS, THEME, build_ui
 
     guard = Middleware(
         AppGuard,
@@ -126,6 +126,7 @@ def launch(
         show_error=True,
         css=CSS,
         theme=THEME,
+        js=JS,
         footer_links=["api", "settings"],
         pwa=False,
         mcp_server=False,

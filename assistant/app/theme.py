@@ -72,6 +72,9 @@ html, body { max-width: 100%%; }
 table td, table th, .cell-wrap, .cell-wrap span, td input, td textarea {
   font-family: %(font)s !important; font-variant-numeric: proportional-nums;
   white-space: normal !important; word-break: break-word; overflow-wrap: anywhere; }
+/* the chat's label sits above the messages, not over them: scrolled text never runs under it */
+#draft-chat [data-testid="block-label"] { position: static !important; margin: 0 0 4px 0; }
+#draft-chat .bubble-wrap { max-height: calc(100%% - 30px); }
 .okr-panel details { border-bottom: 1px solid var(--border-color-primary); padding: 4px 0; }
 .okr-panel summary { cursor: pointer; line-height: 1.6; }
 .okr-panel .okr-ids, .okr-panel .okr-rule { color: #59636e; }
@@ -85,6 +88,7 @@ table td, table th, .cell-wrap, .cell-wrap span, td input, td textarea {
 .okr-map svg { max-width: none; }
 .okr-chart { overflow-x: auto; max-width: 100%%; }
 .okr-chart svg { max-width: 100%%; height: auto; }
+.okr-chart svg.okr-spread { width: 100%%; max-width: 760px; }
 .prose ul, .prose ol, .md ul, .md ol { padding-left: 1.4em; }
 .tabs .tab-nav, [role="tablist"] { flex-wrap: wrap; }
 @media (max-width: 640px) {

@@ -13,23 +13,25 @@ appear. ``tests/app/test_ui_wiring.py`` then checks its records against its comp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 import gradio as gr
 
 from .context import AppContext
+from .gradio_locale import load_script, switch_script
 from .tabs import alignment, batch, checkin, draft, guidance, retro, settings
 from .texts import LANGUAGE_CHOICES, language_of, text
 from .theme import css, theme
-from .updates import Relabel
+from .updates import KEEP, Keep, Relabel
 from .wiring import SPREAD, Label, Page
 
 # in page order
 TABS = (draft.build, batch.build, checkin.build, alignment.build, retro.build, guidance.build, settings.build)
-CSS = css()  # gradio takes the CSS and theme at launch (server.py)
+CSS = css()  # gradio takes the CSS, theme and page-load script at launch (server.py)
 THEME = theme()
+JS = load_script()
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class PageInLanguage:
 
     language: str
     mode: str
-    labels: tuple[Relabel, ...] = field(metadata=SPREAD)
+    labels: tuple[Relabel | Keep, ...] = field(metadata=SPREAD)  # Keep: as it is (the first, hiding step)
 
 
 def mode_line(ctx: AppContext, language: str) -> str:
@@ -48,10 +50,20 @@ def mode_line(ctx: AppContext, language: str) -> str:
     return text(language, "online", llm=ctx.llm_description)
 
 
-def switch_language(ctx: AppContext, switch: str, *, labels: Sequence[Label]) -> PageInLanguage:
-    """Every label, placeholder, button, heading and chart title in the chosen language."""
+def switch_language(ctx: AppContext, switch: str, *, labels: Sequence[Label]) -> Iterator[PageInLanguage]:
+    """Every label, placeholder, button, heading and chart title in the chosen language.
+
+    Twice: first with the file boxes hidden, then shown again, so that gradio draws their drop areas anew in
+    the locale the switch's browser-side script has set (:mod:`.gradio_locale`).
+    """
     language = language_of(switch)
-    return PageInLanguage(language, mode_line(ctx, language), tuple(label.relabel(language) for label in labels))
+    mode = mode_line(ctx, language)
+    yield PageInLanguage(
+        language, mode, tuple(label.relabel(language, False) if label.remounts else KEEP for label in labels)
+    )
+    yield PageInLanguage(
+        language, mode, tuple(label.relabel(language, True if label.remounts else None) for label in labels)
+    )
 
 
 def forget_session(ctx: AppContext, *, session: str) -> None:
@@ -91,6 +103,8 @@ def build_page(ctx: AppContext) -> tuple[gr.Blocks, Page]:
                 build(page)
         # Last, so that every tab's labels are in page.labels (the list itself is handed over).
         page.on(page.part("switch").change, partial(switch_language, labels=page.labels), api_name="switch_language")
+        # gradio's own words follow the switch too: a browser-side script only, nothing runs on the server.
+        page.part("switch").change(None, inputs=page.part("switch"), js=switch_script(), api_visibility="private")
         page.on_unload(forget_session)
         page.wire(blocks)
     return blocks, page

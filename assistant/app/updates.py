@@ -63,19 +63,21 @@ class Choices:
     visible: bool | None = None
 
     def gradio(self) -> Any:
-        shown = {} if self.visible is None else {"visible": self.visible}
+        shown: dict[str, Any] = {} if self.visible is None else {"visible": self.visible}
         return gr.update(choices=list(self.choices), value=self.value, **shown)
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table's rows under headers in the page's language."""
+    """A table's rows under headers in the page's language; ``widths`` when the columns change with the rows."""
 
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]] = ()
+    widths: Sequence[str] | None = None
 
     def gradio(self) -> Any:
-        return pd.DataFrame([list(row) for row in self.rows], columns=list(self.headers))
+        frame = pd.DataFrame([list(row) for row in self.rows], columns=list(self.headers))
+        return frame if self.widths is None else gr.update(value=frame, column_widths=list(self.widths))
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,12 @@ class Relabel:
 
     prop: str
     words: str
+    visible: bool | None = None  # set to hide and show a component again, which redraws gradio's own words in it
 
     def gradio(self) -> Any:
         change: dict[str, Any] = {self.prop: self.words}
+        if self.visible is not None:
+            change["visible"] = self.visible
         return gr.update(**change)
 
 

@@ -45,8 +45,17 @@ class Label:
     key: str
     template: str = "{}"
 
-    def relabel(self, language: str) -> Relabel:
-        return Relabel(self.prop, self.template.format(text(language, self.key)))
+    def relabel(self, language: str, visible: bool | None = None) -> Relabel:
+        return Relabel(self.prop, self.template.format(text(language, self.key)), visible)
+
+    @property
+    def remounts(self) -> bool:
+        """A file box or an editable table: gradio words their drop areas once, when drawn, so a switch hides
+        and shows them again."""
+        droppable = isinstance(self.component, gr.File) or (
+            isinstance(self.component, gr.Dataframe) and self.component.interactive
+        )
+        return bool(droppable) and self.prop == "label"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from ..checkin.analysis import CheckinFinding, SetCheck, figure
-from ..checkin.texts import agenda_text, label, status_label
+from ..checkin.texts import agenda_text, label, note_title, status_label
 from ..importers.checkin_notes import parse_kr_ref
 from ..llm import LLM, LLMError
 from .passages import NotePassage, passages_from_notes, render_passages
@@ -104,7 +104,10 @@ class CheckinAgenda:
         lines.append(agenda_text("closing", lang))
         if self.note_ids:
             colon = "：" if lang == "zh" else ": "
-            lines += ["", agenda_text("notes", lang) + colon + ", ".join(f"`{n}`" for n in self.note_ids)]
+            named = label("separator", lang).join(
+                agenda_text("note_named", lang).format(title=note_title(n, lang), id=n) for n in self.note_ids
+            )
+            lines += ["", agenda_text("notes", lang) + colon + named]  # the notes in words, their ids after
         if self.mode == "offline":
             lines += ["", agenda_text("offline", lang)]
         return "\n".join(lines) + "\n"

@@ -3,12 +3,18 @@
 A :class:`DraftingSession` holds the turns, the draft (objectives, each with its key results: the
 objective first, then its KRs) and the rule engine's findings on that draft, re-run after every turn.
 
-With an LLM each turn has two calls. The reply is streamed with ``prompts/drafting-chat`` (a coach
+With an LLM the intent reader still reads every line first. Commands (delete / move / swap a KR,
+undo, show the draft, cycle, team, owner, deadline, confidence, a rewrite of KRn, guiding questions,
+"what is wrong") are carried out by the rules exactly as offline (a rewrite or questions request
+then asks the LLM for the candidates or questions); only the other lines (context, objective and KR
+wording, method questions, greetings, and lines the reader cannot place) go to the LLM, in two
+calls. The reply is streamed with ``prompts/drafting-chat`` (a coach
 that settles the objective before the KRs, asks one thing at a time and keeps KRs measurable; the
 draft, the findings, note passages retrieved for the message and the message itself are data
 blocks, earlier turns are the history). Then ``prompts/draft-extract`` turns the previous draft, the
 message and the reply into the new draft, which is validated; when that fails the previous draft
-stays and the error is recorded.
+stays and the error is recorded. A line the reader cannot place never becomes a key result through
+the extraction either: a KR drawn from it is taken out again and the reply says so.
 
 Without an LLM the coach is deterministic: each line of a message is read by
 :mod:`assistant.assist.intents` (patterns per language in ``assistant/data/intents.toml``): context
@@ -31,6 +37,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -61,10 +68,14 @@ __all__ = [
     "HIDDEN_WHILE_DRAFTING",
     "DraftingSession",
     "ExtractedDraft",
+    "Routing",
     "Turn",
     "apply_message",
     "clean_draft",
+    "drawn_from",
+    "keep_unplaced_out",
     "render_draft",
+    "route_message",
 ]
 
 HIDDEN_WHILE_DRAFTING = tagged("hidden-while-drafting")  # no owner yet: normal while drafting
@@ -79,6 +90,25 @@ SUGGEST_DIMENSIONS = frozenset({Dimension.measurable, Dimension.outcome})
 SUGGEST_SEVERITIES = frozenset({Severity.error, Severity.warning})
 WANTED_KRS = 3
 GUIDANCE_CHARS = 400  # how much of a note passage a guidance answer quotes
+# With an LLM, the intents the rules carry out themselves; every other line goes to the LLM.
+RULE_COMMANDS = frozenset(
+    {
+        "undo",
+        "show_draft",
+        "delete_kr",
+        "swap_kr",
+        "move_kr",
+        "set_owner",
+        "set_confidence",
+        "set_cycle",
+        "set_team",
+        "set_deadline",
+        "rewrite",
+        "questions",
+        "review",
+    }
+)
+UNPLACED_LIKENESS = 0.6  # how alike an extracted KR and an unplaced line must be to count as drawn from it
 
 
 class ExtractedDraft(BaseModel):
@@ -91,7 +121,8 @@ class ExtractedDraft(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One message of the conversation; ``mode`` tells who wrote an assistant turn (llm or offline)."""
+    """One message of the conversation; ``mode`` tells who wrote an assistant turn: llm, offline, or
+    rules (an LLM session's turn of commands only, which the rules carry out)."""
 
     role: str  # "user" or "assistant"
     text: str
@@ -312,6 +343,86 @@ def apply_message(draft: list[DraftObjective], message: str, language: str = "zh
     return change
 
 
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """How an LLM session splits a message: lines the rules carry out, lines for the LLM, and of
+    those, the context statements and the lines the intent reader could not place."""
+
+    commands: tuple[str, ...] = ()
+    free: tuple[str, ...] = ()
+    contexts: tuple[str, ...] = ()
+    unplaced: tuple[str, ...] = ()
+
+
+def route_message(message: str, language: str, *, has_objective: bool) -> Routing:
+    """Split ``message`` line by line: :data:`RULE_COMMANDS` go to the rules, everything else to the LLM."""
+    commands: list[str] = []
+    free: list[str] = []
+    contexts: list[str] = []
+    unplaced: list[str] = []
+    for line in (part.strip() for part in message.splitlines() if part.strip()):
+        intent = classify(line, language, has_objective=has_objective)
+        if intent.name in RULE_COMMANDS:
+            commands.append(line)
+            continue
+        free.append(line)
+        if intent.name == "context":
+            contexts.append(line)
+        elif intent.name == "unknown":
+            unplaced.append(line)
+        has_objective = has_objective or intent.name in ("set_objective", "add_objective")
+    return Routing(tuple(commands), tuple(free), tuple(contexts), tuple(unplaced))
+
+
+def _plain(text: str) -> str:
+    """Letters, digits and Han characters only, lower case: for comparing wordings."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def drawn_from(kr_text: str, line: str) -> bool:
+    """Whether a KR's wording is taken from ``line``: one holds the other, or they are mostly the same."""
+    kr, said = _plain(kr_text), _plain(line)
+    if not kr or not said:
+        return False
+    if kr in said or said in kr:
+        return True
+    return SequenceMatcher(None, kr, said).ratio() >= UNPLACED_LIKENESS
+
+
+def keep_unplaced_out(
+    previous: Sequence[DraftObjective],
+    extracted: Sequence[DraftObjective],
+    unplaced: Sequence[str],
+    *,
+    all_unplaced: bool,
+) -> tuple[list[DraftObjective], list[str]]:
+    """The extracted draft without KRs drawn from lines no one could place, and the lines kept out.
+
+    Such a KR is dropped where it was added, and the earlier wording comes back where it replaced one.
+    When every line of the turn was unplaced, no KR may change at all: the previous draft stays.
+    """
+    known = {kr.text for objective in previous for kr in objective.key_results}
+    added = [kr.text for objective in extracted for kr in objective.key_results if kr.text not in known]
+    if not added or not unplaced:
+        return list(extracted), []
+    if all_unplaced:
+        return _copy(previous), list(unplaced)
+    kept_out = [line for line in unplaced if any(drawn_from(text, line) for text in added)]
+    if not kept_out:
+        return list(extracted), []
+    drop = {text for text in added if any(drawn_from(text, line) for line in kept_out)}
+    cleaned: list[DraftObjective] = []
+    for number, objective in enumerate(extracted):
+        before = previous[number].key_results if number < len(previous) else []
+        replaced = len(before) == len(objective.key_results)  # same count: a KR reworded, not one added
+        krs = [
+            (before[index] if replaced else None) if kr.text in drop else kr
+            for index, kr in enumerate(objective.key_results)
+        ]
+        cleaned.append(objective.model_copy(update={"key_results": [kr for kr in krs if kr is not None]}))
+    return cleaned, kept_out
+
+
 # ---------------------------------------------------------------- the session
 
 
@@ -368,7 +479,7 @@ class DraftingSession:
         message = message.strip()
         if self.llm is None:
             return self._offline_turn(message)
-        return self._online_turn(message, self.llm)
+        return self._llm_turn(message, self.llm)
 
     def set_draft(self, objectives: Iterable[DraftObjective | Mapping[str, Any]]) -> None:
         """Replace the draft (the app's editable table writes back) and re-run the checks; ValueError if unusable."""
@@ -434,22 +545,44 @@ class DraftingSession:
         if error:
             self.errors.append(error)
 
-    def _offline_turn(self, message: str, *, failure: str | None = None) -> Iterator[str]:
+    def _offline_turn(self, message: str, *, failure: str | None = None, mode: str = "offline") -> Iterator[str]:
         reply, problem = self._offline_reply(message, failure=failure)
-        self._record(message, reply, "offline", failure or problem)
+        self._record(message, reply, mode, failure or problem)
         yield reply
 
-    def _online_turn(self, message: str, llm: LLM) -> Iterator[str]:
+    def _llm_turn(self, message: str, llm: LLM) -> Iterator[str]:
+        """A turn with an LLM: the rules carry out the commands, the LLM answers and extracts the rest.
+
+        A message of commands only is answered by the rules (mode "rules"); otherwise their reply
+        comes first and the LLM's follows, as one turn (one undo step).
+        """
+        routing = route_message(message, self.language, has_objective=bool(self.draft))
+        if not routing.free:
+            yield from self._offline_turn(message, mode="rules")
+            return
+        before, depth = self._snapshot(), len(self._undo)
+        prefix, problem = self._offline_reply("\n".join(routing.commands)) if routing.commands else ("", None)
+        if prefix:
+            prefix += "\n\n"
+            yield prefix
+        yield from self._online_turn(message, llm, routing, prefix=prefix, problem=problem)
+        if self._snapshot() != before and len(self._undo) == depth:
+            self._undo.append(before)  # the LLM's edit is one undo step, like an offline one
+
+    def _online_turn(
+        self, message: str, llm: LLM, routing: Routing, *, prefix: str = "", problem: str | None = None
+    ) -> Iterator[str]:
         t = _words().table(self.language)
+        said = "\n".join(routing.free)
         history = [(turn.role, turn.text) for turn in self.history][-HISTORY_MESSAGES:]
         previous_reply = next((turn.text for turn in reversed(self.history) if turn.role == "assistant"), "")
-        passages = self._passages(message)
+        passages = self._passages(said)
         self.last_passages = passages
         data = {
             "draft": render_draft(self.draft, self.language),
             "findings": render_findings(self.findings, self.language),
             "notes": render_passages(passages),
-            "message": message,
+            "message": said,
         }
         pieces: list[str] = []
         try:
@@ -458,19 +591,30 @@ class DraftingSession:
                 yield piece
         except LLMError as exc:
             if not pieces:  # nothing said yet: this turn is answered by the rules and templates
-                yield from self._offline_turn(message, failure=t["chat_failed"].format(error=exc))
+                failure = t["chat_failed"].format(error=exc)
+                reply, offline_problem = self._offline_reply(said, failure=failure)
+                self._record(message, prefix + reply, "offline", failure or offline_problem)
+                yield reply
                 return
             note = "\n\n" + t["interrupted"].format(error=exc)
             yield note
-            self._record(message, "".join(pieces) + note, "llm", t["interrupted"].format(error=exc))
+            self._record(message, prefix + "".join(pieces) + note, "llm", t["interrupted"].format(error=exc))
             return
         reply = "".join(pieces)
-        error = self._extract(llm, message, reply, previous_reply)
+        self.context.extend(routing.contexts)  # what the user said about the team, for later rewrites
+        error, kept_out = self._extract(llm, said, reply, previous_reply, routing)
         self.recheck()
-        self._record(message, reply, "llm", error)
+        if kept_out:
+            note = "\n\n" + t["unplaced_kept_out"].format(lines=" ".join(f"“{line}”" for line in kept_out))
+            reply += note
+            yield note
+        self._record(message, prefix + reply, "llm", error or problem)
 
-    def _extract(self, llm: LLM, message: str, reply: str, previous_reply: str) -> str | None:
-        """Update the draft from the turn with the structured call; the error (draft kept) when it fails."""
+    def _extract(
+        self, llm: LLM, message: str, reply: str, previous_reply: str, routing: Routing
+    ) -> tuple[str | None, list[str]]:
+        """Update the draft from the turn with the structured call: the error (draft kept) when it fails,
+        and the unplaced lines whose KRs were kept out of the draft."""
         t = _words().table(self.language)
         prompt = llm.prompt("draft-extract")
         data = {
@@ -483,15 +627,16 @@ class DraftingSession:
             answer = llm.ask(prompt, self.language, ExtractedDraft, data=data)
             objectives = clean_draft(answer.objectives)
         except (LLMError, ValueError) as exc:
-            return t["extract_failed"].format(error=exc)
+            return t["extract_failed"].format(error=exc), []
         if not objectives and self.draft:
-            return t["extract_failed"].format(error=t["emptied"])
+            return t["extract_failed"].format(error=t["emptied"]), []
         guard = LeakGuard.of(system_texts(prompt, data=data, params={}), [message, previous_reply, reply])
         texts = [text for o in objectives for text in (o.text, *(kr.text for kr in o.key_results))]
         if guard.find(texts):
-            return t["extract_failed"].format(error=t["leak"])
-        self.draft = objectives
-        return None
+            return t["extract_failed"].format(error=t["leak"]), []
+        all_unplaced = len(routing.unplaced) == len(routing.free)
+        self.draft, kept_out = keep_unplaced_out(self.draft, objectives, routing.unplaced, all_unplaced=all_unplaced)
+        return None, kept_out
 
     def _passages(self, message: str) -> list[NotePassage]:
         found = (
@@ -533,8 +678,8 @@ class DraftingSession:
         parts: list[str] = []
         if failure:
             parts.append(failure)
-        elif not any(turn.role == "assistant" for turn in self.history):
-            parts.append(t.get(lang, "intro"))
+        elif self.llm is None and not any(turn.role == "assistant" for turn in self.history):
+            parts.append(t.get(lang, "intro"))  # says the LLM is off
         if problem:
             parts.append(problem)
         answers = [self._answer(intent, line, change) for intent, line in change.requests]
@@ -709,7 +854,7 @@ class DraftingSession:
             objective=objective.text,
             context=self.context_text(),  # what the user said; the other KRs' figures are not this one's
             language=lang,
-            llm=None,
+            llm=self.llm,
             retriever=self.retriever,
             notebook=self.notebook,
             config=self.config,
@@ -734,7 +879,7 @@ class DraftingSession:
             kind=kind,
             objective=about,
             language=lang,
-            llm=None,
+            llm=self.llm,
             retriever=self.retriever,
             notebook=self.notebook,
             config=self.config,
@@ -752,7 +897,7 @@ class DraftingSession:
             return t.get(lang, "guidance_none")
         passage = found[0]
         text = passage.text if len(passage.text) <= GUIDANCE_CHARS else passage.text[:GUIDANCE_CHARS].rstrip() + "…"
-        return t.get(lang, "guidance_from", note=f"{passage.note_id} · {passage.section}") + "\n" + text
+        return t.get(lang, "guidance_from", note=f"{passage.title} · {passage.section}") + "\n" + text
 
     def _findings_block(self) -> str:
         t, lang = _words(), self.language
@@ -765,9 +910,10 @@ class DraftingSession:
     def _finding_lines(self, findings: Sequence[Finding], limit: int) -> str:
         t, lang = _words(), self.language
         lines = []
+        # Where and what, in words: rule codes are in the findings panel, not in the conversation.
         for finding in findings[:limit]:
             where = finding.key_result or finding.objective or ""
-            lines.append(f"- {finding.code} {where}{t.get(lang, 'colon') if where else ''}{finding.message}")
+            lines.append(f"- {where}{t.get(lang, 'colon') if where else ''}{finding.message}")
         if len(findings) > limit:
             lines.append(t.get(lang, "more", count=len(findings) - limit))
         return "\n".join(lines)

@@ -22,7 +22,16 @@ from ..analysis.timebounds import find_timebound
 from ..shipped import data_table
 from ..texts import LANGUAGES
 
-__all__ = ["Metric", "baseline_in", "deadline_in", "library", "pick_metrics", "vague_subject", "without_injection"]
+__all__ = [
+    "Metric",
+    "baseline_in",
+    "deadline_in",
+    "library",
+    "library_notes",
+    "pick_metrics",
+    "vague_subject",
+    "without_injection",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,13 @@ def pick_metrics(
     if only_named or not (named or any(_hits(objective, metric.hints) for metric in best.metrics)):
         return named[:count]  # nothing pointed to: keep the placeholder rather than guess a field
     return [metric for _, metric in ranked][:count]  # what the KR points to first, then the field's others
+
+
+def library_notes(kr_text: str, *, objective: str = "", context: str = "") -> tuple[str, ...]:
+    """The knowledge notes behind the metrics the library proposes for a KR (none when it proposes none):
+    a rewrite gathers their passages so that candidates drawn from the library can cite them."""
+    picked = pick_metrics(kr_text, objective=objective, context=context)
+    return tuple(dict.fromkeys(note for metric in picked for note in metric.notes))
 
 
 def vague_subject(subject: str) -> bool:

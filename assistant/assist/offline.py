@@ -488,7 +488,7 @@ def _library_rewrites(
                 unit=unit,
                 deadline=deadline_field,
                 rationale=_rationale(findings, language, bool(placeholders_in(sentence))),
-                note_ids=unique(f.note for f in findings),
+                note_ids=unique([*(f.note for f in findings), *metric.notes]),  # the notes behind the library
                 assumptions=[],
             )
         )

@@ -29,7 +29,7 @@ from ..review import SuggestedRewrite, Suggestion
 from ..rules.catalogue import tagged
 from ..texts import LANGUAGES, words
 from .candidates import CandidateCheck, check_candidate, feedback
-from .metrics import deadline_in
+from .metrics import deadline_in, library_notes
 from .offline import template_rewrites
 from .passages import (
     NotePassage,
@@ -334,7 +334,14 @@ def prepare_rewrite(
         language=lang,
         findings=tuple(findings),
         passages=tuple(
-            gather_rewrite_passages(kr_text, findings, language=lang, retriever=retriever, notebook=notebook)
+            gather_rewrite_passages(
+                kr_text,
+                findings,
+                language=lang,
+                retriever=retriever,
+                notebook=notebook,
+                metric_notes=library_notes(kr_text, objective=objective, context=context),
+            )
         ),
         count=count,
         max_feedback_rounds=max_feedback_rounds,
@@ -349,17 +356,24 @@ def gather_rewrite_passages(
     language: str,
     retriever: Retriever | None,
     notebook: NoteBook | None,
+    metric_notes: Sequence[str] = (),
 ) -> list[NotePassage]:
-    """Passages from the notes behind the findings and for the KR's text; the cited notes without a retriever."""
-    limit = RULE_PASSAGES + TEXT_PASSAGES
+    """Passages from the notes behind the findings and for the KR's text (the cited notes without a
+    retriever), then a section of each note behind the metric library's proposals (``metric_notes``),
+    so that a candidate drawn from the library cites a note the outcome shows."""
+    if notebook is None and retriever is not None:
+        notebook = retriever.index.notebook
+    by_metric = passages_from_notes(notebook, metric_notes, language=language, per_note=1)
+    limit = RULE_PASSAGES + TEXT_PASSAGES + len(by_metric)
     if retriever is None:
-        return merge_passages(passages_from_notes(notebook, (f.note for f in findings), language=language), limit=limit)
+        cited = passages_from_notes(notebook, (f.note for f in findings), language=language)
+        return merge_passages(cited[: RULE_PASSAGES + TEXT_PASSAGES], by_metric, limit=limit)
     codes = unique(f.code for f in findings)
     by_rule = (
         passages_from_retriever(retriever, kr_text, language=language, rules=codes, k=RULE_PASSAGES) if codes else []
     )
     by_text = passages_from_retriever(retriever, kr_text, language=language, k=TEXT_PASSAGES)
-    return merge_passages(by_rule, by_text, limit=limit)
+    return merge_passages(by_rule, by_text, by_metric, limit=limit)
 
 
 def rewrite_kr(
@@ -415,6 +429,8 @@ def offline_rewrite(request: RewriteRequest, *, error: str | None = None) -> Rew
         context=request.context,
     )
     allowed = set(request.note_ids) | {f.note for f in request.findings}
+    # The templates are the project's own: they cite only the notes whose passages the outcome shows.
+    templates = [t.model_copy(update={"note_ids": [n for n in t.note_ids if n in allowed]}) for t in templates]
     guard = LeakGuard(frozenset())  # templates are the project's own text
     judged = [judge(t, request, allowed_notes=allowed, guard=guard, round=0) for t in templates]
     return _outcome(request, "offline", judged, judged, rounds=0, error=error)

@@ -18,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 
 from ..importers.messages import problem_text
 from .analysis import CheckinFinding, CheckinReview, KRCheck, ObjectiveCheck, SetCheck, figure
-from .texts import agenda_text, label, status_colour, status_label
+from .texts import agenda_text, finding_title, label, note_title, status_colour, status_label
 
 __all__ = ["FORMATS", "progress_chart", "render_checkin"]
 
@@ -128,10 +128,21 @@ def _colon(lang: str) -> str:
     return label("colon", lang)
 
 
+def finding_line(finding: CheckinFinding, lang: str) -> str:
+    """The main line of a finding, in words: its title, then the message (the code is in the detail)."""
+    return label("finding_line", lang).format(title=finding_title(finding.code, lang), message=finding.message)
+
+
+def see_note(finding: CheckinFinding, lang: str, *, code_mark: str = "") -> str:
+    """The detail that names the note in words, with the finding's code and the note's id after it."""
+    note = f"{code_mark}{finding.note}{code_mark}"
+    return label("see_note", lang).format(title=note_title(finding.note, lang), code=finding.code, note=note)
+
+
 def _text_finding(finding: CheckinFinding, lang: str, indent: str) -> Iterator[str]:
-    yield f"{indent}{finding.code} {finding.message}\n"
+    yield f"{indent}{finding_line(finding, lang)}\n"
     yield f"{indent}  {label('fix', lang)}{_colon(lang)}{finding.fix}\n"
-    yield f"{indent}  {label('note', lang)}{_colon(lang)}{finding.note}\n"
+    yield f"{indent}  {label('note', lang)}{_colon(lang)}{see_note(finding, lang)}\n"
 
 
 # ---------------------------------------------------------------- Markdown
@@ -167,8 +178,10 @@ def _markdown(review: CheckinReview) -> Iterator[str]:
         if okr_set.findings:
             yield f"## {label('findings', lang)}\n\n"
             for finding in okr_set.findings:
-                yield f"- **{finding.code}** `{finding.item}` {_cell(finding.message)}\n"
-                see = f"{label('note', lang)}{_colon(lang)}`{finding.note}`"
+                title = finding_title(finding.code, lang)
+                line = label("finding_line", lang).format(title=f"**{_cell(title)}**", message=_cell(finding.message))
+                yield f"- `{finding.item}` {line}\n"
+                see = f"{label('note', lang)}{_colon(lang)}{_cell(see_note(finding, lang, code_mark='`'))}"
                 yield f"  - {label('fix', lang)}{_colon(lang)}{_cell(finding.fix)} · {see}\n"
             yield "\n"
         else:
@@ -330,9 +343,9 @@ def _html_agenda(data: dict[str, Any], lang: str) -> str:
 
 def _html_finding(finding: CheckinFinding, lang: str) -> str:
     return (
-        f'<div class="finding"><span class="code">{escape(finding.code)}</span> {escape(finding.message)}'
+        f'<div class="finding"><strong>{escape(finding_title(finding.code, lang))}</strong> {escape(finding.message)}'
         f"<br><small>{escape(label('fix', lang))}: {escape(finding.fix)} · {escape(label('note', lang))}: "
-        f"{escape(finding.note)}</small></div>"
+        f"{escape(see_note(finding, lang))}</small></div>"
     )
 
 

@@ -7,7 +7,6 @@ Exit 0 when everything the assistant needs works, 1 when it will run degraded (o
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,8 +15,8 @@ from ._common import ConfigOption, DataDirOption, KnowledgeDirOption, load_setti
 
 if TYPE_CHECKING:
     from ..knowledge import KnowledgeSettings
-    from ..llm import LLM, LLMSettings
-    from ..llm.doctor import Check, DoctorReport
+    from ..llm import LLMSettings
+    from ..llm.doctor import DoctorReport
 
 MARKS = {"ok": "✓", "warn": "~", "degraded": "!", "config": "✗", "skip": "-"}
 
@@ -40,6 +39,7 @@ def doctor(
     config_path: ConfigOption = None,
 ) -> None:
     """Check the LLM endpoint (reachable, model, JSON mode, tools, streaming, one rewrite) and the knowledge index."""
+    from ..assist.round_trip import rewrite_round_trip
     from ..configfile import knowledge_settings_of, llm_settings_of
     from ..knowledge import SettingsError
     from ..llm import LLMSettingsError
@@ -96,34 +96,3 @@ def render_text(report: DoctorReport, language: str) -> str:
         lines.append(f"{MARKS[check.status]} {label}: {status}{took} — {check.detail}")
     lines += ["", words(language, f"verdict_{report.verdict}")]
     return "\n".join(lines)
-
-
-def rewrite_round_trip(llm: LLM, language: str) -> Check:
-    """One real rewrite of the sample KR (doctor.toml) through ``llm``, its candidates checked by the rules."""
-    from ..assist.rewrite import rewrite_kr
-    from ..llm.doctor import Check, sample_rewrite
-
-    sample = sample_rewrite(language)
-    started = time.perf_counter()
-    outcome = rewrite_kr(
-        sample["key_result"],
-        objective=sample["objective"],
-        context=sample["context"],
-        language="en" if language == "en" else "zh",
-        llm=llm,
-        retriever=None,
-        notebook=None,
-        count=2,
-        max_feedback_rounds=1,
-    )
-    seconds = time.perf_counter() - started
-    tokens = f"{llm.usage.calls} requests, {llm.usage.total_tokens} tokens"
-    if outcome.mode != "llm":
-        return Check("rewrite", "degraded", f"fell back to offline templates: {outcome.error}", seconds)
-    if outcome.passed_count:
-        best = outcome.candidates[0].candidate.text
-        detail = f"{outcome.passed_count}/{outcome.checked_count} candidates passed the rules ({tokens}): {best}"
-        return Check("rewrite", "ok", detail, seconds)
-    why = outcome.rejected[0].reasons(language)[:200] if outcome.rejected else ""
-    detail = f"no candidate passed the rules in {outcome.rounds} rounds ({tokens}); offline templates stand in"
-    return Check("rewrite", "degraded", detail + (f" — {why}" if why else ""), seconds)

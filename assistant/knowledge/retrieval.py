@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..shipped import data_table
 from .index import Chunk, KnowledgeIndex
 from .tokens import query_words
 
@@ -19,6 +20,9 @@ MODES = ("hybrid", "vector", "lexical")
 CANDIDATES = 40  # how deep each search looks before fusion
 RRF_K = 20  # reciprocal-rank fusion constant; small, as the index holds only a few hundred chunks
 OTHER_LANGUAGE = 0.8  # a section in another language than the question's ranks a little lower
+# Below this hybrid score a passage was found by one search alone, i.e. it is not about the question:
+# assistant/data/retrieval.toml's [relevance]; the guidance tab uses it to say "nothing relevant".
+RELEVANCE_FLOOR = float(data_table("retrieval")["relevance"]["min_score"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +68,12 @@ class Retriever:
         rules: Iterable[str] = (),
         dimensions: Iterable[str] = (),
         language: str | None = None,
+        min_score: float = 0.0,
     ) -> list[Passage]:
         """The ``k`` best passages for a question, optionally only from notes on some rules or dimensions.
 
         ``language`` ("zh" or "en") is the question's: titles come in it, and sections written in it
-        are preferred.
+        are preferred. Passages scoring under ``min_score`` (e.g. :data:`RELEVANCE_FLOOR`) are left out.
         """
         bm25 = self._lexical()
         allowed = self._allowed(set(rules), set(dimensions))
@@ -95,7 +100,8 @@ class Retriever:
         best = sorted(ranked.items(), key=lambda item: -item[1])[:k]
         lang = language or "zh"
         top = 2 / (RRF_K + 1) if self.mode == "hybrid" else 1 / (RRF_K + 1)
-        return [self._passage(self._by_id[chunk_id], score / top, lang) for chunk_id, score in best]
+        passages = [self._passage(self._by_id[chunk_id], score / top, lang) for chunk_id, score in best]
+        return [p for p in passages if p.score >= min_score]
 
     def notes_for(self, question: str, k: int = 3, **filters: Any) -> list[str]:
         """Note ids in order of their best passage: what the retrieval evaluation scores."""

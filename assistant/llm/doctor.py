@@ -6,10 +6,16 @@ calls, streaming (each a tiny request), one real rewrite checked by the rules â€
 The verdict: ``ok`` (exit 0) when everything the assistant needs works, ``degraded`` (exit 1) when it will
 run without the LLM (offline, unreachable, failing answers), ``config_error`` (exit 2) when a setting must be
 fixed (bad value, refused key, unknown model). Rendering is left to the CLI and the app.
+
+Every check's detail is written in the report's language from ``assistant/data/doctor.toml``: the provider's
+probe notes (English) through that file's phrase table, an error as its kind in words with the server's own
+message quoted after it. The index location (a path on the machine that runs the check) stays in the JSON's
+``knowledge.location``; the detail says local index or Chroma server in words.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,12 +142,37 @@ def diagnose(
     """
     report = DoctorReport(config_file=str(config_file) if config_file else None)
     if isinstance(settings, Exception):
-        report.checks.append(Check("settings", "config", str(settings)))
+        report.checks.append(Check("settings", "config", words(language, "settings_unusable", error=settings)))
     else:
         _check_endpoint(report, settings, language=language, round_trip=round_trip)
     if knowledge is not None:
-        _check_knowledge(report, knowledge)
+        _check_knowledge(report, knowledge, language)
     return report
+
+
+def error_words(exc: Exception, language: str) -> str:
+    """A failed request in words: what went wrong by its kind, then the message as the server or client gave it."""
+    kind = getattr(exc, "kind", "")
+    text = str(exc)
+    message = text.split(": ", 1)[1] if kind and text.startswith(f"{kind}: ") else text
+    what = words(language, f"error_{kind}") if f"error_{kind}" in _table()["en"] else words(language, "error_other")
+    return words(language, "error", what=what, message=message)
+
+
+def probe_words(detail: str, language: str) -> str:
+    """A provider's probe note (written in English) in ``language``, through doctor.toml's phrase table."""
+    if language == "en":
+        return detail
+    table = _table()
+    suffix = ""
+    reasoning = table["en"]["probe_reasoning"]
+    if detail.endswith(reasoning):
+        detail, suffix = detail[: -len(reasoning)], words(language, "probe_reasoning")
+    for phrase in table["probe_phrase"]:
+        match = re.fullmatch(phrase["pattern"], detail, re.DOTALL)
+        if match:
+            return phrase["zh"].format(**match.groupdict()) + suffix
+    return detail + suffix  # a note the table does not know yet: as the provider wrote it
 
 
 def _check_endpoint(
@@ -158,25 +189,26 @@ def _check_endpoint(
     report.key = mask_key(settings.api_key)
     report.proxy = proxy_for(report.endpoint)
     report.azure_api_version = settings.api_version
-    report.checks.append(Check("settings", "ok", settings.describe()))
+    settings_detail = words(language, "settings_ok", model=settings.model, endpoint=report.endpoint)
+    report.checks.append(Check("settings", "ok", settings_detail))
     from .provider import OpenAICompatible
 
     quick = settings.with_options(max_retries=0, timeout=min(settings.timeout, PROBE_TIMEOUT), cache=False)
     provider = OpenAICompatible(quick)
-    if not _check_listing(report, provider):
+    if not _check_listing(report, provider, language):
         return
-    chat = _probe(report, provider, "chat", failing="degraded")
+    chat = _probe(report, provider, "chat", language, failing="degraded")
     if chat is None:
         return
     for feature in ("json_object", "json_schema", "tools", "stream"):
-        _probe(report, provider, feature, failing="warn")
+        _probe(report, provider, feature, language, failing="warn")
     if round_trip is not None:
         from .client import LLM
 
         report.checks.append(round_trip(LLM(provider, cache=None), language))
 
 
-def _check_listing(report: DoctorReport, provider: OpenAICompatible) -> bool:
+def _check_listing(report: DoctorReport, provider: OpenAICompatible, language: str) -> bool:
     """Reachable and model listed; ``False`` when nothing more is worth asking."""
     from .provider import LLMError
 
@@ -186,33 +218,36 @@ def _check_listing(report: DoctorReport, provider: OpenAICompatible) -> bool:
     except LLMError as exc:
         seconds = time.perf_counter() - started
         if exc.kind in ("connection", "timeout"):
-            report.checks.append(Check("reachable", "degraded", str(exc), seconds))
+            report.checks.append(Check("reachable", "degraded", error_words(exc, language), seconds))
             return False
         if exc.kind in CONFIG_KINDS:
-            report.checks.append(Check("reachable", "config", str(exc), seconds))
+            report.checks.append(Check("reachable", "config", error_words(exc, language), seconds))
             return False
         # Some servers list no models (404 and the like): reachable all the same; the chat probe decides.
-        report.checks.append(Check("reachable", "ok", f"answered in {seconds * 1000:.0f} ms (no model list: {exc})"))
-        report.checks.append(Check("model", "skip", "the endpoint lists no models; the chat request below decides"))
+        ms = f"{seconds * 1000:.0f}"
+        report.checks.append(
+            Check("reachable", "ok", words(language, "answered_no_list", ms=ms, error=error_words(exc, language)))
+        )
+        report.checks.append(Check("model", "skip", words(language, "models_not_listed")))
         return True
     seconds = time.perf_counter() - started
     if models is None:
-        report.checks.append(Check("reachable", "skip", "Azure OpenAI: deployments are not listed; see the chat check"))
+        report.checks.append(Check("reachable", "skip", words(language, "azure_not_listed")))
         return True
-    report.checks.append(Check("reachable", "ok", f"answered in {seconds * 1000:.0f} ms", seconds))
+    report.checks.append(Check("reachable", "ok", words(language, "answered", ms=f"{seconds * 1000:.0f}"), seconds))
     if provider.name in models:
-        report.checks.append(Check("model", "ok", f"{provider.name} is among the {len(models)} models offered"))
+        offered = words(language, "model_offered", model=provider.name, count=len(models))
+        report.checks.append(Check("model", "ok", offered))
         return True
     shown = ", ".join(models[:12]) + (" â€¦" if len(models) > 12 else "")
-    detail = (
-        f"{provider.name!r} is not offered; the endpoint offers: {shown or '(none)'}. "
-        "Set OKR_REVIEW_LLM_MODEL or [llm] model to one of them"
-    )
+    detail = words(language, "model_not_offered", model=repr(provider.name), shown=shown or words(language, "none"))
     report.checks.append(Check("model", "config", detail))
     return False
 
 
-def _probe(report: DoctorReport, provider: OpenAICompatible, feature: str, *, failing: str) -> Check | None:
+def _probe(
+    report: DoctorReport, provider: OpenAICompatible, feature: str, language: str, *, failing: str
+) -> Check | None:
     """One feature probe as a check; an error that a setting fixes is a config error whatever the feature."""
     from .provider import LLMError
 
@@ -221,16 +256,11 @@ def _probe(report: DoctorReport, provider: OpenAICompatible, feature: str, *, fa
         probe = provider.probe(feature)
     except LLMError as exc:
         status = "config" if exc.kind in CONFIG_KINDS else failing
-        report.checks.append(Check(feature, status, str(exc), time.perf_counter() - started))
+        report.checks.append(Check(feature, status, error_words(exc, language), time.perf_counter() - started))
         return None
     status = "ok" if probe.supported else ("degraded" if feature == "chat" else "warn")
-    fallback = {
-        "json_object": "; answers are read from prompt-only JSON",
-        "json_schema": "; JSON mode or prompt-only JSON is used instead",
-        "tools": "; JSON mode or prompt-only JSON is used instead",
-        "stream": "; the chat shows each answer when it is complete",
-    }
-    detail = probe.detail + ("" if probe.supported else fallback.get(feature, ""))
+    fallback = "" if probe.supported or feature == "chat" else words(language, f"fallback_{feature}")
+    detail = probe_words(probe.detail, language) + fallback
     check = Check(feature, status, detail, probe.seconds)
     report.checks.append(check)
     return check if probe.supported else None
@@ -268,17 +298,48 @@ def knowledge_state(settings: KnowledgeSettings) -> KnowledgeState:
     return KnowledgeState(notes, embedding, where, "up to date", chunks, f"built {meta.get('built_at', '?')}")
 
 
-def _check_knowledge(report: DoctorReport, settings: KnowledgeSettings | Exception) -> None:
+def _check_knowledge(report: DoctorReport, settings: KnowledgeSettings | Exception, language: str) -> None:
     if isinstance(settings, Exception):
-        report.checks.append(Check("knowledge", "config", str(settings)))
+        report.checks.append(Check("knowledge", "config", words(language, "settings_unusable", error=settings)))
         return
     state = knowledge_state(settings)
     report.knowledge = state
     status = {"up to date": "ok", "not built yet": "ok", "outdated": "ok", "other embedding": "config"}
-    detail = f"{state.notes} notes, {state.embedding}, {state.location}: {state.state}"
-    if state.detail:
-        detail += f" ({state.detail})"
+    detail = knowledge_words(state, settings, language)
     report.checks.append(Check("knowledge", status.get(state.state, "degraded"), detail))
+
+
+_STATE_KEYS = {
+    "up to date": "up_to_date",
+    "not built yet": "not_built",
+    "outdated": "outdated",
+    "other embedding": "other_embedding",
+    "unreadable": "unreadable",
+}
+
+
+def knowledge_words(state: KnowledgeState, settings: KnowledgeSettings, language: str) -> str:
+    """The index in words: notes, embedding, local or on a Chroma server (never a path), its state and why."""
+    if settings.chroma_host:
+        where = words(language, "index_server", host=settings.chroma_host, port=settings.chroma_port)
+    else:
+        where = words(language, "index_local")
+    key = _STATE_KEYS.get(state.state, "unreadable")
+    why = _state_reason(state, key, language)
+    embedding = words(language, "embedding_builtin") if settings.embedding == "offline" else state.embedding
+    line = words(language, "knowledge_line", notes=state.notes, embedding=embedding, where=where)
+    return line + words(language, f"index_{key}") + (words(language, "reason", reason=why) if why else "")
+
+
+def _state_reason(state: KnowledgeState, key: str, language: str) -> str:
+    """Why the index is in its state, in words; the raw error text only where there is nothing else to say."""
+    if key == "up_to_date":
+        return words(language, "index_built_at", at=state.detail.removeprefix("built ").strip())
+    if key in ("not_built", "outdated", "other_embedding"):
+        return words(language, f"index_{key}_why")
+    if state.detail.startswith("no notes at "):
+        return words(language, "index_no_notes")
+    return state.detail
 
 
 @cache

@@ -23,6 +23,7 @@ from assistant.app.context import AppContext
 from assistant.app.guard import LoginThrottle, login_delay
 from assistant.app.sessions import SessionLedger
 from assistant.app.settings import AppLimits, shipped_limits
+from assistant.app.texts import text
 from assistant.config import Config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -77,7 +78,7 @@ def test_uploads_are_not_among_the_allowed_paths(offline_app):
 
 def test_reports_download_as_attachments(offline_app):
     url, _ = offline_app
-    reports = client(url).predict([handle_file(str(EXAMPLES / "growth-team.en.md"))], api_name="/batch_review")[8]
+    reports = client(url).predict([handle_file(str(EXAMPLES / "growth-team.en.md"))], api_name="/batch_review")[10]
     html = next(r for r in reports if r["path"].endswith(".html"))
     served = httpx.get(html["url"], timeout=10)
     assert served.status_code == 200 and b"<html" in served.content[:500].lower()
@@ -103,8 +104,9 @@ def test_review_reads_at_most_the_request_files_and_names_the_rest(shared_retrie
         path.write_text(GOOD_CSV.replace("增长部", f"团队{i}"), "utf-8")
         files.append(handle_file(str(path)))
     with running_app(shared_retriever, tmp_path / "app", offline=True, limits=limits) as (url, _):
-        counts, problems, *_ = client(url).predict(files, api_name="/batch_review")
+        counts, statuses, problems, *_ = client(url).predict(files, api_name="/batch_review")
     assert counts.startswith("共 2 组")
+    assert statuses.splitlines()[2] == "- ✗ " + text("zh", "too_many_files", name="team2.csv", limit=2)
     assert "team2.csv" in problems["value"] and "最多审阅 2 个文件" in problems["value"]
 
 
@@ -117,9 +119,10 @@ def test_a_hostile_file_beside_a_good_one_does_not_sink_the_review(offline_app, 
     deep.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
     good = tmp_path / "good.csv"
     good.write_text(GOOD_CSV, "utf-8")
-    counts, problems, *_ = client(url).predict(
+    counts, statuses, problems, *_ = client(url).predict(
         [handle_file(str(deep)), handle_file(str(good))], api_name="/batch_review"
     )
+    assert statuses.startswith("- ✗ deep.json：没有读到 OKR") and "\n- ✓ good.csv：读到 1 组 OKR。" in statuses
     assert counts.startswith("共 1 组") and "1 个关键结果" in counts  # the good file was reviewed
     assert "deep.json" in problems["value"]
 

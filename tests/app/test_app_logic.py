@@ -93,9 +93,9 @@ def test_uploads_of_the_wrong_type_or_size_are_refused_the_rest_is_read(ctx, tmp
 
 def test_filters_match_every_chosen_value():
     rows = [
-        ["增长部", "O1.KR1", "MEA002", "可衡量", "严重", "m", "f"],
-        ["增长部", "O1", "OWN001", "责任到人", "警告", "m", "f"],
-        ["产品部", "O1.KR1", "MEA004", "可衡量", "提示", "m", "f"],
+        ["增长部", "O1.KR1", "可衡量", "严重", "m", "f", "MEA002"],
+        ["增长部", "O1", "责任到人", "警告", "m", "f", "OWN001"],
+        ["产品部", "O1.KR1", "可衡量", "提示", "m", "f", "MEA004"],
     ]
     assert filter_rows(rows, dimension="可衡量", severity="全部", team="全部", any_="全部") == [rows[0], rows[2]]
     assert filter_rows(rows, dimension="可衡量", severity="严重", team="产品部", any_="全部") == []
@@ -151,7 +151,7 @@ def test_folded_set_level_findings_name_their_items_not_the_team(shared_retrieve
     owner = next(f for f in findings if f.code == "OWN001")
     assert item_label(owner, language) == "O1"
     review = Review(inputs=["x.csv"], sets=[okr], findings=findings, problems=[], language=language, notes={})
-    rows = {row[2]: row for row in finding_rows(review, language)}
+    rows = {row[-1].split(" · ")[0]: row for row in finding_rows(review, language)}
     assert rows["MEA004"][:2] == ["客服部", whole + refs]  # not the team's name a second time
     html = findings_html(findings, shared_retriever.index.notebook.notes, language)
     mea004 = html.split('data-code="MEA004"')[1].split("</details>")[0]

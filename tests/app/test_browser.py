@@ -205,12 +205,64 @@ def send_message(page: Page, words: str, *, enter: bool = False) -> None:
 def draft_vague_okr(page: Page) -> None:
     """Objective first (the offline assistant asks for KRs next), then a KR without any number."""
     send_message(page, OBJECTIVE)
-    expect(page.locator('#draft-panel [data-code="FOC003"]')).to_be_visible()  # an objective without KRs
+    waiting = page.locator('#draft-panel [data-code="FOC003"]')
+    expect(waiting).to_be_visible()  # an objective without KRs yet: the next step, shown as a hint, not 严重
+    expect(waiting.locator(".okr-badge")).to_have_class(re.compile(r"\bokr-info\b"))
     send_message(page, VAGUE_KR, enter=True)
     expect(page.locator('#draft-panel [data-code="MEA002"]')).to_be_visible()
 
 
+CHAT_FIT_JS = """root => {
+  const frame = root.getBoundingClientRect();
+  const label = root.querySelector('[data-testid="block-label"]')?.getBoundingClientRect();
+  const first = root.querySelector('.message');
+  let scroller = first?.parentElement;
+  while (scroller && scroller !== root && !/auto|scroll/.test(getComputedStyle(scroller).overflowY)) {
+    scroller = scroller.parentElement;
+  }
+  const view = (scroller || root).getBoundingClientRect();
+  const bubbles = [...root.querySelectorAll('.message, [data-testid="bot"], [data-testid="user"]')]
+    .map(m => m.getBoundingClientRect()).filter(r => r.width > 0)
+    .map(r => ({left: r.left, right: r.right, top: Math.max(r.top, view.top), bottom: Math.min(r.bottom, view.bottom)}))
+    .filter(r => r.bottom > r.top);  // the part in view: what is scrolled away cannot be covered
+  const inside = bubbles.every(r => r.left >= frame.left - 1 && r.right <= frame.right + 1);
+  const clear = !label || bubbles.every(r => r.bottom <= label.top || r.top >= label.bottom
+                                           || r.right <= label.left || r.left >= label.right);
+  return {count: bubbles.length, inside, clear,
+          scrolls: [...root.querySelectorAll('.message, .message *')].every(
+            e => e.scrollWidth <= e.clientWidth + 1 || getComputedStyle(e).overflowX === 'hidden')};
+}"""
+
+
+def chat_fits(page: Page) -> bool:
+    """The chat's messages stay inside its box (no sideways overflow) and clear of its floating label."""
+    fit = page.locator("#draft-chat").evaluate(CHAT_FIT_JS)
+    assert fit["count"] >= 2, fit
+    assert fit["inside"] and fit["clear"] and fit["scrolls"], fit
+    return True
+
+
 # ---------------------------------------------------------------------------- tests
+
+
+def test_items_move_and_delete_and_the_first_reply_fits(visit: Visit):
+    page = visit.page
+    send_message(page, OBJECTIVE)
+    assert chat_fits(page)  # the first reply, the longest one, inside the box
+    send_message(page, "KR1：新商家首周激活率从 35% 提升到 55%\nKR2：新商家首月留存率从 20% 提升到 30%")
+    table = page.locator("#draft-table")
+    expect(table).to_contain_text("首月留存率")
+    item = page.locator("#draft-item input")
+    expect(item).to_have_value(re.compile(r"O1\.KR2"))
+    page.locator("#draft-up").click()  # KR2 becomes KR1 and stays chosen
+    expect(item).to_have_value(re.compile(r"O1\.KR1 · 新商家首月留存率"))
+    cells = table.get_by_role("gridcell").filter(has_text=re.compile("首周激活率|首月留存率"))
+    expect(cells.first).to_contain_text("首月留存率")
+    page.locator("#draft-delete").click()  # the chosen KR out of the draft
+    expect(table).not_to_contain_text("首月留存率")
+    expect(table).to_contain_text("首周激活率")
+    save_tab_screenshot(page, "draft-zh-items", curated=False)
+    visit.assert_only_local()
 
 
 def test_page_opens_in_chinese_and_says_it_is_offline(visit: Visit):
@@ -244,10 +296,14 @@ def test_draft_chat_shows_findings_and_the_table(visit: Visit):
     expect(table).to_contain_text(VAGUE_KR)
     expect(table).to_contain_text("KR1")
     expect(page.locator('#draft-panel [data-code="MEA004"]')).to_have_count(1)  # no deadline, no cycle
+    send_message(page, "周期：2025Q3")  # said in the chat …
     cycle = page.locator("#draft-cycle textarea, #draft-cycle input").first
-    cycle.fill("2025Q3")
-    cycle.press("Enter")
+    expect(cycle).to_have_value("2025Q3")  # … it fills the cycle box
     expect(page.locator('#draft-panel [data-code="MEA004"]')).to_have_count(0)  # the cycle covers every KR
+    level = page.locator("#draft-level")
+    level.locator("input").click()
+    page.get_by_role("option", name="团队", exact=True).click()
+    expect(level.locator("input")).to_have_value("团队")
     owner = table.get_by_role("columnheader", name="负责人")
     expect(owner).to_be_visible()
     box, frame = owner.bounding_box(), table.bounding_box()
@@ -255,6 +311,7 @@ def test_draft_chat_shows_findings_and_the_table(visit: Visit):
     chat = page.locator("#draft-chat")
     expect(chat).to_contain_text(VAGUE_KR)  # the user's turn
     expect(chat).to_contain_text("离线模式")  # the assistant's reply says what it is
+    assert chat_fits(page)  # every reply inside the chat box, its label clear of the messages
     save_tab_screenshot(page, "draft-zh-result", curated=True)
     visit.assert_only_local()
 
@@ -278,12 +335,24 @@ def test_batch_review_reports_problems_findings_and_downloads(visit: Visit, tmp_
     expect(problems).to_be_visible()
     expect(problems).to_have_value(re.compile(r"broken\.csv 第 2 行.*confidence.*不是百分比", re.S))
 
+    statuses = page.locator("#batch-file-status")
+    expect(statuses.get_by_role("listitem")).to_have_count(2)  # one line per upload, in the page's language
+    expect(statuses.get_by_role("listitem").first).to_contain_text(re.compile(r"✓ company-and-teams\.csv：读到 \d+ 组"))
+    expect(statuses.get_by_role("listitem").nth(1)).to_contain_text("broken.csv")
+
     findings = page.locator("#batch-findings")
     rows = findings.get_by_role("row").filter(has=page.get_by_role("gridcell"))
     expect(rows.first).to_be_visible()
-    expect(findings.get_by_role("gridcell", name="MEA002", exact=True).first).to_be_visible()  # “提升转化率”
     expect(findings.get_by_role("gridcell", name="增长部", exact=True).first).to_be_visible()
     assert rows.count() > 5  # the table may render only the rows in view, so not all 20-odd
+    assert not RULE_CODE.search(findings.inner_text())  # rule codes are details, not the main line …
+    page.locator("#batch-filter-severity input").click()
+    page.get_by_role("option", name="严重", exact=True).click()  # a filter …
+    page.locator("#batch-details input").check()  # … and the details toggle together
+    expect(findings.get_by_role("columnheader", name=text("zh", "col_code"))).to_be_visible()
+    expect(findings.get_by_role("gridcell", name=re.compile(r"^MEA002 · ")).first).to_be_visible()  # “提升转化率”
+    severities = findings.get_by_role("gridcell", name="警告", exact=True)
+    expect(severities).to_have_count(0)  # the filter still holds
     # The charts' axis and legend titles are in the page's language, severities in the badges' colours.
     by_dimension = page.locator("#batch-by-dimension")
     expect(by_dimension.locator("svg").first).to_be_visible()
@@ -340,6 +409,10 @@ def test_switching_to_english_relabels_and_keeps_the_draft(visit: Visit):
     # The other tabs are relabelled as well.
     open_tab(page, "Batch review")
     expect(page.locator("#batch-run")).to_have_text("Review")
+    # gradio's own words follow the switch, not the browser (this one is Chinese): the drop area, the footer.
+    expect(page.locator("#batch-files")).to_contain_text("Drop File Here")
+    expect(page.locator("footer")).to_contain_text("Use via API")
+    expect(page.locator("footer")).not_to_contain_text("通过 API 使用")
     open_tab(page, "Guidance")
     expect(page.get_by_label("Ask a question about OKRs")).to_be_visible()
     open_tab(page, "Draft")
@@ -347,7 +420,7 @@ def test_switching_to_english_relabels_and_keeps_the_draft(visit: Visit):
     visit.assert_only_local()
 
 
-@pytest.mark.parametrize("locale", ["en-US"])  # an English browser: gradio's own words are English too
+@pytest.mark.parametrize("locale", ["zh-CN"])  # a Chinese browser: gradio's own words follow the switch anyway
 def test_english_page_has_no_chinese_labels_left(visit: Visit):
     page = visit.page
     page.get_by_label("English").check()
@@ -360,8 +433,25 @@ def test_english_page_has_no_chinese_labels_left(visit: Visit):
         words = sorted(set(CJK.findall(panel.inner_text())))
         if words:
             left[name] = words
+    footer = sorted(set(CJK.findall(page.locator("footer").inner_text())))
+    if footer:
+        left["footer"] = footer
     visit.assert_only_local()
     assert left == {}, f"Chinese labels left on the English page: {left}"
+
+
+@pytest.mark.parametrize("locale", ["en-US"])
+def test_an_english_browser_gets_gradios_words_in_chinese_on_the_chinese_page(visit: Visit):
+    page = visit.page
+    open_tab(page, "批量审阅")
+    expect(page.locator("#batch-files")).to_contain_text("将文件拖放到此处")  # gradio's drop area, in Chinese
+    expect(page.locator("footer")).to_contain_text("通过 API 使用")
+    page.get_by_label("English").check()
+    expect(page.locator("#batch-files")).to_contain_text("Drop File Here")
+    page.get_by_label("中文").check()
+    expect(page.locator("#batch-files")).to_contain_text("将文件拖放到此处")  # and back again
+    expect(page.locator("footer")).to_contain_text("通过 API 使用")
+    visit.assert_only_local()
 
 
 def test_alignment_map_draws_the_uploaded_tree(visit: Visit):
@@ -402,6 +492,10 @@ def test_guidance_search_shows_passages_with_their_notes(visit: Visit):
     expect(page.locator("#guidance-results")).to_contain_text("基线")
     expect(first.locator(".okr-sources")).to_be_visible()  # the source document behind the note
     save_tab_screenshot(page, "guidance-zh-result", curated=True)
+    page.get_by_label("问一个关于 OKR 的问题").fill("香蕉火箭牛奶")  # about nothing in the notes
+    page.locator("#guidance-search").click()
+    expect(page.locator("#guidance-results #guidance-none")).to_have_text(text("zh", "no_results"))
+    expect(passages).to_have_count(0)  # not five unrelated passages
     visit.assert_only_local()
 
 
@@ -424,19 +518,25 @@ def test_retrospective_from_an_uploaded_score_file(visit: Visit, tmp_path: Path)
     expect(draft).to_contain_text("客户续约率从 70% 提升到 85%")
     expect(draft.get_by_role("heading").first).to_be_visible()  # rendered markdown, not raw text
     spread = page.locator("#retro-spread")
-    expect(spread.locator("svg, canvas").first).to_be_visible()
+    expect(spread.locator("svg").first).to_be_visible()
     expect(spread).to_contain_text("O1.KR2")  # a bar per KR, named on the axis
     expect(spread).to_contain_text("低于 50%")  # and the bands in the legend, in the page's language
-    legend = chart_colours(spread)["legend"]
+    expect(spread).to_contain_text("得分 %")  # the axis titles translated, not "percent" or "kr"
     bands = band_swatches()
-    full, low = text("zh", "band_full", full="100"), text("zh", "band_low", low="50")
-    healthy = text("zh", "band_ok", healthy_low="60", healthy_high="70")
-    assert legend == {
-        full: bands["conservative"].colour,
-        low: bands["analyse"].colour,
-        healthy: bands["healthy"].colour,  # the healthy band green, in whatever order the bars come
-    }
+    shaded = spread.locator("rect.okr-healthy-band")
+    expect(shaded).to_be_visible()  # the 60–70% band, drawn as a shaded band
+    assert shaded.get_attribute("fill") == bands["healthy"].background
+    bars = spread.locator("rect.okr-bar")
+    expect(bars).to_have_count(3)
+    coloured = {bars.nth(i).get_attribute("data-band"): bars.nth(i).get_attribute("fill") for i in range(3)}
+    assert coloured == {name: bands[name].colour for name in ("conservative", "analyse", "healthy")}
+    band_top, band_box = shaded.bounding_box(), spread.locator("svg").first.bounding_box()
+    assert band_box["y"] < band_top["y"] and band_top["height"] > 4  # a band, not a line
     save_tab_screenshot(page, "retro-zh-result", curated=True)
+    table = page.locator("#retro-table")
+    before = table.get_by_role("row").count()
+    page.locator("#retro-add-row").click()  # the table can get another row
+    expect(table.get_by_role("row")).to_have_count(before + 1)
     visit.assert_only_local()
 
 

@@ -6,6 +6,7 @@ and every wired event's record fields must be exactly the components gradio send
 
 from __future__ import annotations
 
+import html
 import re
 import types
 import typing
@@ -19,9 +20,11 @@ import gradio as gr
 import pandas as pd
 import pytest
 
+from assistant.app import batch, draft, retro
 from assistant.app.batch import LastReview, severity_colours
 from assistant.app.checkin import checkin_headers
 from assistant.app.context import AppContext
+from assistant.app.gradio_locale import switch_script
 from assistant.app.panel import findings_html
 from assistant.app.tabs import alignment as alignment_tab
 from assistant.app.tabs import batch as batch_tab
@@ -32,17 +35,22 @@ from assistant.app.tabs import retro as retro_tab
 from assistant.app.tabs import settings as settings_tab
 from assistant.app.texts import text
 from assistant.app.ui import PageInLanguage, build_page, forget_session, switch_language
-from assistant.app.updates import KEEP, Choices, Keep, Records, Relabel, Shown, Table, gradio_value
+from assistant.app.updates import KEEP, Choices, Keep, Records, Relabel, Shown, Table
 from assistant.app.wiring import Binding, Page, WiringError, adapter, gradio_outputs, output_names, toasts
 from assistant.assist.drafting import DraftingSession
 from assistant.checkin.analysis import STATUSES
 from assistant.checkin.texts import status_label
 from assistant.config import Config
+from assistant.knowledge.retrieval import RELEVANCE_FLOOR
+from assistant.model import KeyResult, Level, Objective, OKRSet
+from assistant.texts import words
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OBJECTIVE = "让新商家第一周就离不开我们"
 VAGUE_KR = "提升用户活跃度"
 CJK = re.compile(r"[\u3400-\u9fff]")
+RULE_CODE = re.compile(r"\b[A-Z]{3}\d{3}\b")
+SLUG = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")  # a note id: English jargon in Chinese text
 # Which component a typed output value may go to: a wrong pairing is a wiring mistake.
 TARGETS: dict[type, tuple[type, ...]] = {
     Table: (gr.Dataframe,),
@@ -52,6 +60,7 @@ TARGETS: dict[type, tuple[type, ...]] = {
     DraftingSession: (gr.State,),
     LastReview: (gr.State,),
     str: (gr.Markdown, gr.HTML, gr.Textbox, gr.State),
+    bool: (gr.Checkbox,),
     list: (gr.File, gr.Chatbot),
 }
 
@@ -115,7 +124,11 @@ def _fits(page: Page, binding: Binding, result: Any) -> None:
 
 def test_every_event_goes_through_the_typed_wiring(built):
     blocks, page = built
-    wired = [fn for fn in blocks.fns.values()]
+    # The one exception: the browser-side script that sets gradio's own locale from the switch (no server code).
+    scripts = [fn for fn in blocks.fns.values() if fn.fn is None]
+    assert [(fn.js, [c._id for c in fn.inputs]) for fn in scripts] == [(switch_script(), [page.part("switch")._id])]
+    assert not scripts[0].outputs
+    wired = [fn for fn in blocks.fns.values() if fn.fn is not None]
     assert len(wired) == len(page.bindings) >= 19
     for fn in wired:
         binding = getattr(fn.fn, "binding", None)
@@ -168,8 +181,12 @@ def test_named_api_endpoints_keep_their_names_and_outputs(built):
         "doctor",
     }
     review = endpoints["batch_review"].fn.binding
-    assert review.outputs[:2] == ("counts", "problems") and review.outputs[-2:] == ("reviewed", "picture")
-    assert endpoints["draft_send"].fn.binding.outputs == ("chat", "message", "draft_table", "panel", "item", "drafting")
+    assert review.outputs[:3] == ("counts", "file_status", "problems")
+    assert review.outputs[-2:] == ("reviewed", "picture")
+    assert endpoints["draft_send"].fn.binding.outputs == (
+        *("chat", "message", "draft_table", "panel", "item", "drafting"),
+        *("cycle", "team"),  # a cycle or team said in the chat fills its box
+    )
 
 
 def test_a_record_naming_a_missing_component_fails_at_build_time(ctx):
@@ -192,10 +209,20 @@ def test_a_record_naming_a_missing_component_fails_at_build_time(ctx):
 def test_language_switch_rewords_every_labelled_component(ctx, built):
     _, page = built
     binding = _binding(page, switch_language)
-    english = switch_language(ctx, "en", labels=page.labels)
-    _fits(page, binding, english)
+    hidden, english = switch_language(ctx, "en", labels=page.labels)
+    for step in (hidden, english):
+        _fits(page, binding, step)
+    # The file boxes are hidden and shown again, so gradio redraws their drop areas in its new locale.
+    files = [i for i, label in enumerate(page.labels) if label.remounts]
+    kinds = [type(page.labels[i].component) for i in files]
+    assert kinds.count(gr.File) >= 4 and kinds.count(gr.Dataframe) == 2  # the draft and score tables: editable
+    assert all(page.labels[i].prop == "label" for i in files)
+    assert [hidden.labels[i].visible for i in files] == [False] * len(files)
+    assert [english.labels[i].visible for i in files] == [True] * len(files)
+    assert {r.visible for i, r in enumerate(english.labels) if i not in files} == {None}
+    assert {hidden.labels[i] for i in range(len(page.labels)) if i not in files} == {KEEP}  # only the boxes, first
     assert english.language == "en" and english.mode.startswith("Offline mode")
-    assert len(english.labels) == len(page.labels) > 40
+    assert len(english.labels) == len(hidden.labels) == len(page.labels) > 40
     assert [r.words for r in english.labels] == [label.template.format(text("en", label.key)) for label in page.labels]
     assert not [r.words for r in english.labels if CJK.search(r.words)]
     words = {(r.prop, r.words) for r in english.labels}
@@ -205,7 +232,7 @@ def test_language_switch_rewords_every_labelled_component(ctx, built):
     assert {("value", "## OKR review assistant"), ("placeholder", text("en", "message_placeholder"))} <= words
     assert {("x_title", "Dimension"), ("y_title", "Count"), ("color_title", "Severity")} <= words
     assert ("label", "Passages to show") in words  # the guidance slider is not "k"
-    chinese = switch_language(ctx, "fr", labels=page.labels)  # an unknown choice: Chinese
+    *_, chinese = switch_language(ctx, "fr", labels=page.labels)  # an unknown choice: Chinese
     assert chinese.language == "zh" and chinese.mode == text("zh", "offline")
     assert ("label", "起草") in {(r.prop, r.words) for r in chinese.labels}
 
@@ -228,7 +255,10 @@ def test_draft_chat_streams_then_fills_the_table_findings_and_items(ctx, built):
     last = turns[-1]
     assert last.message == "" and isinstance(last.drafting, DraftingSession)
     assert last.draft_table.rows == [["O1", OBJECTIVE, "", "", ""]]
-    assert 'data-code="FOC003"' in last.panel  # an objective without KRs yet
+    assert 'data-code="FOC003"' in last.panel  # an objective without KRs yet …
+    foc003 = last.panel.split('data-code="FOC003"')[1].split("</summary>")[0]
+    assert "okr-info" in foc003 and "okr-error" not in foc003  # … is the next step (a hint), not 严重
+    assert [f.severity.value for f in last.drafting.findings if f.code == "FOC003"] == ["error"]  # the rule's own
     assert last.item == Choices([("O1 · " + OBJECTIVE, "O1")], "O1")
     *_, second = draft_tab.send(ctx, VAGUE_KR, last.chat, last.drafting, "zh")
     assert [row[3] for row in second.draft_table.rows] == [VAGUE_KR]
@@ -272,16 +302,71 @@ def test_the_cycle_field_stands_in_for_missing_deadlines(ctx, built):
     *_, first = draft_tab.send(ctx, OBJECTIVE, [], None, "zh")
     *_, turn = draft_tab.send(ctx, "新商家首周激活率从 35% 提升到 55%", first.chat, first.drafting, "zh")
     assert 'data-code="MEA004"' in turn.panel  # no deadline and no cycle
-    dated = draft_tab.set_context(ctx, " 2025 Q3 ", "增长部", turn.drafting, "zh")
+    dated = draft_tab.set_context(ctx, " 2025 Q3 ", "增长部", None, turn.drafting, "zh")
     for binding in _bindings(page, draft_tab.set_context):
         _fits(page, binding, dated)
-    assert len(_bindings(page, draft_tab.set_context)) == 4  # submit and leaving the box, for cycle and team
+    assert len(_bindings(page, draft_tab.set_context)) == 5  # submit and leaving the box (cycle, team); the level
     assert dated.drafting.cycle == "2025Q3" and dated.drafting.team == "增长部"
     assert 'data-code="MEA004"' not in dated.panel  # one cycle line, not a notice on every KR
-    kept = draft_tab.set_context(ctx, "", "  ", dated.drafting, "zh")
+    kept = draft_tab.set_context(ctx, "", "  ", None, dated.drafting, "zh")
     assert kept.drafting.team == "增长部" and kept.drafting.cycle is None  # an empty team keeps the old one
     fresh = draft_tab.restart(ctx, "zh")
-    assert fresh.cycle == "" and fresh.team == ""  # a new draft starts without the old cycle and team
+    assert fresh.cycle == "" and fresh.team == "" and fresh.level is None  # a new draft starts afresh
+
+
+def test_a_cycle_and_team_said_in_the_chat_fill_their_boxes(ctx, built):
+    _, page = built
+    *_, first = draft_tab.send(ctx, OBJECTIVE, [], None, "zh")
+    assert first.cycle == "" and first.team == ""  # nothing said yet: the boxes show their placeholders
+    *_, said = draft_tab.send(ctx, "周期：2025Q3", first.chat, first.drafting, "zh")
+    _fits(page, _binding(page, draft_tab.send, api_name="draft_send"), said)
+    assert said.drafting.cycle == "2025Q3" and said.cycle == "2025Q3"
+    *_, team = draft_tab.send(ctx, "团队：增长部", said.chat, said.drafting, "zh")
+    assert team.team == "增长部" and team.cycle == "2025Q3"
+    english = draft_tab.switch_language(ctx, "en", team.drafting)
+    assert english.drafting.cycle == "2025Q3"  # a switch keeps the cycle
+
+
+def test_the_level_is_the_drafts_and_survives_a_switch(ctx, built):
+    _, page = built
+    *_, turn = draft_tab.send(ctx, OBJECTIVE, [], None, "zh")
+    assert [name for name, _ in draft.level_choices("zh")] == ["公司", "事业群", "部门", "团队", "个人"]
+    placed = draft_tab.set_context(ctx, "", "", "individual", turn.drafting, "zh")
+    for binding in _bindings(page, draft_tab.set_context):
+        _fits(page, binding, placed)
+    assert placed.drafting.okr_set().level == Level.individual
+    unknown = draft_tab.set_context(ctx, "", "", "galaxy", placed.drafting, "zh")
+    assert unknown.drafting.okr_set().level is None  # not a level: none, never a guess
+    placed = draft_tab.set_context(ctx, "", "", "department", unknown.drafting, "zh")
+    switched = draft_tab.switch_language(ctx, "en", placed.drafting)
+    _fits(page, _binding(page, draft_tab.switch_language), switched)
+    assert switched.drafting.okr_set().level == Level.department
+    assert switched.level == Choices(draft.level_choices("en"), "department")
+    assert ("Department", "department") in switched.level.choices
+
+
+def test_items_move_and_delete_from_the_panel(ctx, built):
+    _, page = built
+    rows = [
+        ["O1", "目标甲", "KR1", "甲一：激活率从 35% 到 55%", ""],
+        ["O1", "目标甲", "KR2", "甲二：留存率从 20% 到 30%", ""],
+        ["O2", "目标乙", "KR1", "乙一：投诉率从 5% 降到 2%", ""],
+    ]
+    start = draft_tab.edit(ctx, rows, None, "zh").drafting
+    down = draft_tab.move_down(ctx, "O1.KR1", start, "zh")
+    _fits(page, _binding(page, draft_tab.move_down), down)
+    assert [row[3][:2] for row in down.draft_table.rows] == ["甲二", "甲一", "乙一"]
+    assert down.item.value == "O1.KR2"  # the moved KR stays chosen, under its new number
+    up = draft_tab.move_up(ctx, "O2", down.drafting, "zh")
+    assert [row[1] for row in up.draft_table.rows] == ["目标乙", "目标甲", "目标甲"] and up.item.value == "O1"
+    assert draft_tab.move_up(ctx, "O1", up.drafting, "zh").drafting.draft == up.drafting.draft  # first stays first
+    gone = draft_tab.delete(ctx, "O2.KR1", up.drafting, "zh")
+    _fits(page, _binding(page, draft_tab.delete), gone)
+    assert [row[3][:2] for row in gone.draft_table.rows] == ["乙一", "甲一"]
+    whole = draft_tab.delete(ctx, "O1", gone.drafting, "zh")
+    assert [row[1] for row in whole.draft_table.rows] == ["目标甲"]  # the objective went with its KRs
+    assert draft_tab.delete(ctx, "O9", whole.drafting, "zh").warning == text("zh", "pick_item")
+    assert draft_tab.move_up(ctx, None, None, "zh").warning == text("zh", "pick_item")
 
 
 def test_a_rewrite_candidate_can_be_used_in_the_draft(ctx, built):
@@ -319,6 +404,17 @@ def test_draft_language_switch_keeps_the_draft(ctx, built):
 # ---------------------------------------------------------------------------- batch review and map tabs
 
 
+def _status_counts(done: Any, name: str) -> tuple[int, int, int]:
+    """Sets, errors and warnings of one upload, counted from the review itself (not from the status code)."""
+    sets = len({s.key for s in done.reviewed.sets if s.source and s.source.file == name})
+    return sets, *_problem_counts(done, name)
+
+
+def _problem_counts(done: Any, name: str) -> tuple[int, int]:
+    lines = [line for line in done.problems.text.splitlines() if line.startswith(name)]
+    return len(lines), 0
+
+
 def test_review_of_the_example_file_fills_counts_charts_findings_reports_and_map(ctx, built, tmp_path):
     _, page = built
     binding = _binding(page, batch_tab.review)
@@ -340,8 +436,18 @@ def test_review_of_the_example_file_fills_counts_charts_findings_reports_and_map
     assert steps[0] == (0.0, text("zh", "review")) and any("company-and-teams.csv" in w for _, w in steps)
     assert done.counts.startswith("共 ") and done.warning == ""
     assert done.problems.visible and "broken.csv" in done.problems.text and "confidence" in done.problems.text
-    assert len(done.findings.rows) > 10 and {row[2][:3] for row in done.findings.rows} >= {"ALI", "MEA"}
-    assert done.findings.headers[:3] == ["团队", "位置", "规则"]
+    # One status line per upload, in the page's language: the example read, the broken file with its problems.
+    good_sets = len({s.key for s in done.reviewed.sets if s.source and s.source.file == "company-and-teams.csv"})
+    assert good_sets > 1
+    assert done.file_status.splitlines() == [
+        "- ✓ " + text("zh", "file_read", name="company-and-teams.csv", sets=good_sets),
+        "- " + batch.FileStatus("broken.csv", *_status_counts(done, "broken.csv")).line("zh"),
+    ]
+    assert done.file_status.splitlines()[1].startswith(("- ⚠ broken.csv：", "- ✗ broken.csv："))
+    # Rule codes and note ids are details: not in the main table, only with the toggle.
+    assert len(done.findings.rows) > 10 and not any(RULE_CODE.search(" ".join(row)) for row in done.findings.rows)
+    assert done.findings.headers == ["团队", "位置", "维度", "严重程度", "问题", "建议"] and done.details is False
+    assert {row[-1][:3] for row in done.reviewed.rows} >= {"ALI", "MEA"}  # kept for the toggle
     assert len({row["dimension"] for row in done.by_dimension.rows}) == 7
     assert sorted(Path(p).name for p in done.downloads) == [
         "okr-review-report.html",
@@ -349,30 +455,35 @@ def test_review_of_the_example_file_fills_counts_charts_findings_reports_and_map
         "okr-review-report.xlsx",
     ]
     assert done.f_severity == Choices(["全部", "严重", "警告", "提示"], "全部")
-    assert isinstance(done.reviewed, LastReview) and done.reviewed.rows == done.findings.rows
+    assert isinstance(done.reviewed, LastReview) and batch.shown_rows(done.reviewed.rows) == done.findings.rows
     assert "<svg" in done.picture
 
-    filtered = batch_tab.filter_findings("全部", "严重", "全部", done.reviewed)
+    filtered = batch_tab.filter_findings("全部", "严重", "全部", False, done.reviewed)
     filters = _bindings(page, batch_tab.filter_findings)
-    assert len(filters) == 3  # one per dropdown
+    assert len(filters) == 4  # one per dropdown, and the details toggle
     for filter_binding in filters:
         _fits(page, filter_binding, filtered)
-    assert filtered.findings.rows and all(row[4] == "严重" for row in filtered.findings.rows)
-    assert batch_tab.filter_findings("全部", "全部", "全部", None).findings is KEEP  # no review yet
+    assert filtered.findings.rows and all(row[3] == "严重" for row in filtered.findings.rows)
+    detailed = batch_tab.filter_findings("全部", "严重", "全部", True, done.reviewed)
+    assert detailed.findings.headers[-1] == text("zh", "col_code") and len(detailed.findings.rows[0]) == 7
+    assert all(RULE_CODE.match(row[-1]) for row in detailed.findings.rows)  # "MEA002 · measurable-kr"
+    assert [row[:6] for row in detailed.findings.rows] == filtered.findings.rows
+    assert batch_tab.filter_findings("全部", "全部", "全部", False, None).findings is KEEP  # no review yet
 
-    data, english = batch_tab.switch_language("en", pd.DataFrame(done.findings.rows), done.counts, done.reviewed)
+    data, english = batch_tab.switch_language("en", pd.DataFrame(done.findings.rows), done.counts, False, done.reviewed)
     _fits(page, _binding(page, batch_tab.switch_language), english)
     assert data.by_dimension.colours is None and english.by_dimension.colours == severity_colours("en")
     assert english.by_dimension.rows == data.by_dimension.rows  # the same data, then its colours: a full redraw
     assert english.findings.headers[0] == "Team" and len(english.findings.rows) == len(done.findings.rows)
     assert english.counts.endswith(" info)") and re.search(r"\d+ findings", english.counts)  # not 共 … 条问题
-    assert {row[4] for row in english.findings.rows} <= {"error", "warning", "info"}  # severities re-worded
+    assert {row[3] for row in english.findings.rows} <= {"error", "warning", "info"}  # severities re-worded
+    assert "✓ company-and-teams.csv: " in english.file_status and "OKR set(s) read" in english.file_status
     assert {row["severity"] for row in english.by_dimension.rows} == {"error", "warning", "info"}
     assert english.f_severity == Choices(["All", "error", "warning", "info"], "All")
-    assert english.reviewed.language == "en" and english.reviewed.rows == english.findings.rows
-    (before,) = batch_tab.switch_language("en", None, text("zh", "batch_empty"), None)
+    assert english.reviewed.language == "en" and batch.shown_rows(english.reviewed.rows) == english.findings.rows
+    (before,) = batch_tab.switch_language("en", None, text("zh", "batch_empty"), False, None)
     assert before.counts == text("en", "batch_empty") and before.f_team is KEEP and before.reviewed is None
-    (refused,) = batch_tab.switch_language("en", None, text("zh", "session_busy"), None)
+    (refused,) = batch_tab.switch_language("en", None, text("zh", "session_busy"), False, None)
     assert refused.counts is KEEP  # a message about a refused review is not replaced by the hint
 
     mapped = alignment_tab.draw(ctx, None, done.reviewed, "zh", session="wiring-test")
@@ -441,15 +552,19 @@ def test_retrospective_from_the_table(ctx, built):
     ]
     shown = retro_tab.run(ctx, None, None, rows, "zh")
     _fits(page, _binding(page, retro_tab.run), shown)
-    assert [row["percent"] for row in shown.spread.rows] == [100.0, 30.0]
+    bars = re.findall(r'class="okr-bar" data-band="(\w+)" data-percent="([\d.]+)"', shown.spread)
+    assert bars == [("conservative", "100"), ("analyse", "30")]  # one bar per scored KR, in its band
+    assert 'class="okr-healthy-band"' in shown.spread and "健康区间 60%–70%" in shown.spread  # the band, shaded
     assert shown.retro_messages == Shown(True, "row 3 (得分): not a number: '很好'")
     assert "O1.KR2" in shown.retro_out and "销售人手不足" in shown.retro_out
     nothing = retro_tab.run(ctx, None, None, [["O", "KR", "", ""]], "zh")
-    assert nothing.retro_out == text("zh", "no_scores") and nothing.spread.rows == []
-    assert list(gradio_value(nothing.spread).columns) == ["kr", "percent", "band"]  # an empty chart, not an error
+    assert nothing.retro_out == text("zh", "no_scores") and nothing.spread == ""  # no chart of nothing
     english = retro_tab.switch_language("en", None)
     _fits(page, _binding(page, retro_tab.switch_language), english)
-    assert english.score_table.rows == [["", "", "", ""]] and english.score_table.headers[2] == "Score"
+    assert english.score_table.rows == [["", "", "", ""]] * 3 and english.score_table.headers[2] == "Score"
+    more = retro_tab.add_row(rows, "zh")
+    _fits(page, _binding(page, retro_tab.add_row), more)
+    assert more.score_table.rows == [*rows, ["", "", "", ""]]  # the table can always get another row
 
 
 def test_guidance_search(ctx, built):
@@ -458,6 +573,17 @@ def test_guidance_search(ctx, built):
     _fits(page, _binding(page, guidance_tab.search, api_name="guidance_search"), found)
     assert found.passages.count('class="okr-passage"') == 3
     assert guidance_tab.search(ctx, "  ", 3, "zh").passages == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "language"), [("香蕉火箭牛奶", "zh"), ("lorem ipsum dolor", "en"), ("asdkjh qwezx", "zh")]
+)
+def test_guidance_says_so_when_nothing_in_the_notes_is_relevant(ctx, question, language):
+    shown = guidance_tab.search(ctx, question, 5, language).passages
+    assert 'class="okr-passage"' not in shown and text(language, "no_results") in html.unescape(shown)
+    # The cut-off is the search's: without it the same question gets five passages, all under the floor.
+    raw = ctx.retriever.search(question, 5)
+    assert len(raw) == 5 and max(p.score for p in raw) < RELEVANCE_FLOOR
 
 
 # ---------------------------------------------------------------------------- check-in and settings tabs
@@ -535,10 +661,11 @@ def test_the_adapter_fills_context_session_and_progress_and_shows_warnings(ctx, 
     request = SimpleNamespace(session_hash="adapter-test")
     with pytest.warns(UserWarning, match=re.escape(text("zh", "no_files"))):  # gr.Warning outside a request
         (values,) = run(request, None, "zh", lambda fraction, desc: None)
-    assert len(values) == 11 and values[0] == text("zh", "no_files")
-    assert values[1] == {"__type__": "update", "visible": False}
-    assert values[4] == {"__type__": "update"}  # a filter kept as it is
-    assert isinstance(values[7], pd.DataFrame) and values[7].empty and values[7].columns[0] == "团队"
+    assert len(values) == 13 and values[0] == text("zh", "no_files") and values[1] == ""  # no file statuses
+    assert values[2] == {"__type__": "update", "visible": False}
+    assert values[5] == {"__type__": "update"}  # a filter kept as it is
+    assert isinstance(values[8], pd.DataFrame) and values[8].empty and values[8].columns[0] == "团队"
+    assert values[9] is False  # the details toggle off
 
     search = adapter(_binding(page, guidance_tab.search, api_name="guidance_search"), ctx)
     html = search(request, "基线是什么", 2, "zh")  # a single output: the value itself, not a list
@@ -557,3 +684,20 @@ def test_closing_the_tab_frees_the_session(ctx):
 def test_records_list_their_fields_in_output_order():
     assert output_names(batch_tab.ReviewShown)[-1] == "picture"  # the warning is a toast, not an output
     assert [f.name for f in fields(batch_tab.ReviewShown)][-1] == "warning"
+
+
+def test_a_retrospective_of_several_sets_says_offline_and_lists_its_notes_once(ctx):
+    def scored(team: str) -> OKRSet:
+        krs = [
+            KeyResult(id="KR1", text="季度末 NPS 从 30 提升到 45", score=1.0),
+            KeyResult(id="KR2", text="客户续约率从 70% 提升到 85%", score=0.3),
+        ]
+        return OKRSet(team=team, objectives=[Objective(id="O1", text="让客户离不开我们", key_results=krs)])
+
+    found = retro.ScoredInput(sets=[scored("增长部"), scored("客服部")])
+    shown = retro.retrospective_markdown(found, ctx, "zh")
+    offline = words("retrospective_texts").get("zh", "offline")
+    assert shown.count(offline) == 1 and shown.startswith(offline)  # once, at the top
+    assert shown.count("客户续约率从 70% 提升到 85%") >= 2  # both sets are there
+    notes = f"**{text('zh', 'retro_notes')}**"
+    assert shown.count(notes) <= 1 and not SLUG.search(shown.split(notes)[-1] if notes in shown else "")

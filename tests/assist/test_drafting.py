@@ -181,7 +181,8 @@ def test_offline_session_zh_objective_first_then_key_results():
         "季度末客户续约率从 70% 提升到 85%",
     ]
     assert {"MEA002", "OUT001"} <= codes(session)
-    assert "MEA002 O1.KR1" in second and "OUT001 O1.KR2" in second
+    assert "- O1.KR1：" in second and "- O1.KR2：" in second
+    assert "MEA002" not in second and "OUT001" not in second  # codes stay in the panel, not in the chat
     suggestions = second.split("改写模板")[1]
     assert "O1.KR1 →" in suggestions and "O1.KR2 →" in suggestions and "O1.KR3 →" not in suggestions
     arrows = [line for line in suggestions.splitlines() if "→" in line]
@@ -210,7 +211,7 @@ def test_offline_session_en_first_message_with_key_results():
     assert arrows[0].startswith("- O1.KR1 →") and all("[" in line for line in arrows)
     more = "".join(session.send("new O: Grow revenue from existing customers"))
     assert [o.text for o in session.draft] == ["Make onboarding delightful", "Grow revenue from existing customers"]
-    assert "Added objective O2" in more and "FOC003 O2" in more
+    assert "Added objective O2" in more and "- O2: Objective O2 has no key" in more
     "".join(session.send("Net revenue retention from 95% to 110% by September 30"))
     assert session.draft[1].key_results[0].text == "Net revenue retention from 95% to 110% by September 30"
     okr_set = session.okr_set()

@@ -7,7 +7,14 @@ import re
 from typer.testing import CliRunner
 
 from assistant.assist.candidates import check_candidate
-from assistant.assist.metrics import baseline_in, deadline_in, library, pick_metrics, without_injection
+from assistant.assist.metrics import (
+    baseline_in,
+    deadline_in,
+    library,
+    library_notes,
+    pick_metrics,
+    without_injection,
+)
 from assistant.assist.offline import template_rewrites
 from assistant.assist.rewrite import findings_for_kr, rewrite_kr
 from assistant.cli import app
@@ -116,3 +123,19 @@ def test_another_key_result_is_not_read_as_a_baseline():
         "提升服务质量", objective="让客户的问题第一次就被解决", findings=[], language="zh", context=others
     )
     assert all("80%" not in c.text and "68%" not in c.text for c in candidates)
+
+
+def test_library_candidates_cite_their_functions_notes_and_show_those_passages(retriever):
+    kr, objective = "优化新手引导流程", "让新用户第一周就爱上产品"
+    assert "product-engineering-okrs" in library_notes(kr, objective=objective)
+    for notebook in (retriever.index.notebook, None):  # with a notebook given, or read from the retriever's index
+        outcome = rewrite_kr(kr, objective=objective, llm=None, retriever=retriever, notebook=notebook)
+        shown = set(outcome.note_ids)
+        assert outcome.candidates and not outcome.dropped_note_ids
+        for checked in outcome.candidates:
+            assert "product-engineering-okrs" in checked.candidate.note_ids
+            assert set(checked.candidate.note_ids) <= shown | {f.note for f in outcome.findings}
+    # Without any notes to show, a library candidate cites none it cannot show.
+    bare = rewrite_kr(kr, objective=objective, llm=None, retriever=None, notebook=None)
+    assert bare.candidates and all("product-engineering-okrs" not in c.candidate.note_ids for c in bare.candidates)
+    assert library_notes("每周召开一次技术分享会", objective="让新人更快上手") == ()

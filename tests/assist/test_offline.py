@@ -9,6 +9,7 @@ import pytest
 
 from assistant.analysis.language import detect_language
 from assistant.assist.candidates import check_candidate
+from assistant.assist.metrics import library
 from assistant.assist.offline import (
     case_probes,
     guess_obstacle,
@@ -85,7 +86,9 @@ def test_every_template_passes_the_candidate_checks(kr, objective, language):
         assert check.placeholders, c.text
         assert set(DIGITS.findall(c.text)) <= set(DIGITS.findall(kr)), c.text  # no figure of its own
         assert detect_language(c.text) == language
-        assert c.note_ids == list(dict.fromkeys(f.note for f in findings))
+        cited = list(dict.fromkeys(f.note for f in findings))
+        assert c.note_ids[: len(cited)] == cited  # the findings' notes, then those behind the metric library
+        assert set(c.note_ids[len(cited) :]) <= {note for function in library() for note in function.metrics[0].notes}
         assert c.rationale and detect_language(c.rationale) == language
         assert c.assumptions == []
         marker = "〔" if language == "zh" else "["

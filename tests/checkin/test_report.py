@@ -106,3 +106,24 @@ def test_nothing_readable(tmp_path: Path):
     empty.write_text("", encoding="utf-8")
     result = run(str(empty), "--as-of", "2025-08-15")
     assert result.exit_code == 2 and "文件为空" in result.stderr  # no OKR read: the locale's language (C → zh)
+
+
+def test_findings_are_said_in_words_and_codes_stay_in_the_detail_and_the_json():
+    text = run(EXAMPLE, "--as-of", "2025-08-15", "--offline", "--no-agenda").stdout
+    main = [line.strip() for line in text.splitlines() if line.strip().startswith("【")]
+    assert "【进度严重落后：偏离】进度 22%，按时间应到 49.5%，落后 27.5 个百分点。" in main
+    assert main and not any(re.search(r"CHK\d{3}|[a-z]+-[a-z]+", line) for line in main)  # no code, no note id
+    assert "参考：进度与时间：KR 是否按计划推进（CHK002 · progress-against-time）" in text  # the detail keeps both
+    md = run(EXAMPLE, "--as-of", "2025-08-15", "--offline", "--no-agenda", "-f", "md", "--lang", "en").stdout
+    assert "- `O1.KR2` **Far behind schedule: off track** — Progress is 22%" in md
+    assert "See: Progress against time (CHK002 · `progress-against-time`)" in md
+    assert "**CHK" not in md
+    data = json.loads(run(EXAMPLE, "--as-of", "2025-08-15", "-f", "json", "--no-agenda").stdout)
+    findings = data["sets"][0]["findings"]
+    assert any(f["code"] == "CHK002" and f["note"] == "progress-against-time" for f in findings)
+
+
+def test_the_agenda_names_its_notes_in_words():
+    out = run(EXAMPLE, "--as-of", "2025-08-15", "--offline").stdout
+    notes = next(line for line in out.splitlines() if line.startswith("参考笔记："))
+    assert "进展回顾会怎么开（`checkin-meeting`）" in notes and "信心指数（`confidence-index`）" in notes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,50 @@ def test_app_runs_the_doctor_from_its_config_with_the_rewrite(tmp_path, monkeypa
     assert report.verdict == "ok", report.to_dict()
     assert report.check("rewrite").status == "ok" and CANDIDATE["text"] in report.check("rewrite").detail
     assert "一切正常" in doctor_markdown(report, "zh")
+
+
+ENGLISH_NOTES = re.compile(r"\b(?:answered|notes|pieces|offered|rejected|built|reasons|prompt-only|endpoint|usage)\b")
+
+
+@pytest.mark.parametrize(
+    "behaviour",
+    [
+        Behaviour(key=TEST_KEY, models=("test-model", "other")),
+        Behaviour(reasoning="think", rejects=frozenset({"response_format", "tools"}), json_dress="fence"),
+        Behaviour(key=TEST_KEY, models=("deepseek-r1:7b", "qwen2.5:7b")),  # the model asked for is not offered
+    ],
+)
+def test_every_detail_is_in_chinese_and_names_no_server_path(tmp_path, behaviour):
+    with chat_server(good_endpoint, behaviour=behaviour) as server:
+        environ = environment(server.base_url, tmp_path)
+        settings = llm_settings(environ=environ)
+        knowledge = knowledge_settings(environ=environ)
+        report = diagnose(settings, knowledge, language="zh")
+    assert len(report.checks) >= 3
+    for check in report.checks:
+        assert re.search(r"[\u4e00-\u9fff]", check.detail), (check.key, check.detail)
+        assert not ENGLISH_NOTES.search(check.detail), (check.key, check.detail)
+        assert str(tmp_path) not in check.detail  # where the index lives on the server is not shown
+    assert str(tmp_path) in report.knowledge.location  # it stays in the JSON
+    english = diagnose(llm_settings(environ=environ), knowledge_settings(environ=environ), language="en")
+    notes = report.knowledge.notes
+    assert english.check("knowledge").detail.startswith(f"{notes} notes, built-in embedding, local index: ")
+
+
+def test_probe_notes_and_errors_in_words():
+    from assistant.llm.doctor import error_words, probe_words
+    from assistant.llm.provider import LLMError
+
+    assert probe_words("answered 12 characters; reasons first", "zh") == "回答了 12 个字符；先输出推理内容"
+    assert (
+        probe_words("3 pieces, no usage chunk (tokens estimated)", "zh")
+        == "分 3 段到达，没有用量统计（token 数为估算）"
+    )
+    assert probe_words("rejected (tools): Unrecognized request argument", "zh").startswith("接口不接受参数 tools")
+    assert probe_words("plain JSON", "en") == "plain JSON"
+    refused = LLMError("auth", "127.0.0.1 refused the API key (401): check OKR_REVIEW_LLM_API_KEY")
+    assert (
+        error_words(refused, "zh")
+        == "API Key 缺失或被拒绝（127.0.0.1 refused the API key (401): check OKR_REVIEW_LLM_API_KEY）"
+    )
+    assert error_words(refused, "en").startswith("API key missing or refused (")

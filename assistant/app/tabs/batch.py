@@ -25,7 +25,8 @@ from ..texts import language_of, text
 from ..updates import KEEP, Choices, Keep, Records, Shown, Table, reworded, rows_of
 from ..wiring import TOAST, Page, Progress
 
-FINDING_WIDTHS = ["10%", "10%", "8%", "9%", "7%", "28%", "28%"]  # the fix in view, not cut off
+FINDING_WIDTHS = ["11%", "11%", "10%", "8%", "30%", "30%"]  # the fix in view, not cut off
+DETAIL_WIDTHS = ["10%", "10%", "9%", "7%", "26%", "26%", "12%"]  # with the rule · note column
 UPLOAD_HEIGHT, DOWNLOAD_HEIGHT = 150, 190  # px: an empty file box is a drop target, not half the page
 EMPTY_STATES = ("batch_empty", "no_files", "nothing_read")  # the counts line before or without a review
 SEVERITY_TITLES = {"x_title": "col_dimension", "y_title": "col_count", "color_title": "col_severity"}
@@ -36,6 +37,7 @@ class ReviewShown:
     """A batch review on the page: counts, unreadable input, charts, filters, findings, reports, the map."""
 
     counts: str
+    file_status: str | Keep
     problems: Shown
     by_dimension: Records | Keep | None
     by_team: Records | Keep | None
@@ -43,6 +45,7 @@ class ReviewShown:
     f_severity: Choices | Keep
     f_team: Choices | Keep
     findings: Table | Keep
+    details: bool | Keep
     downloads: list[str] | Keep | None
     reviewed: LastReview | Keep | None
     picture: str | Keep
@@ -64,13 +67,21 @@ class FindingsInLanguage:
     """
 
     counts: str | Keep
+    file_status: str | Keep
     by_dimension: Records | Keep | None
     by_team: Records | Keep | None
     f_dimension: Choices | Keep
     f_severity: Choices | Keep
     f_team: Choices | Keep
     findings: Table
+    details: bool | Keep
     reviewed: LastReview | None
+
+
+def findings_table(rows: Sequence[Sequence[str]], language: str, details: bool = False) -> Table:
+    """The findings as the table shows them: the rule code and note only with ``details`` on."""
+    widths = DETAIL_WIDTHS if details else FINDING_WIDTHS
+    return Table(batch.finding_headers(language, details), batch.shown_rows(rows, details), widths)
 
 
 def review_shown(result: BatchReview, language: str) -> ReviewShown:
@@ -83,15 +94,17 @@ def review_shown(result: BatchReview, language: str) -> ReviewShown:
     messages = "\n".join(result.messages)
     return ReviewShown(
         counts=result.counts_line(language),
+        file_status=batch.status_markdown(result.files, language),
         problems=Shown(bool(messages), messages),
         by_dimension=Records(batch.dimension_counts(result.review, language)),
         by_team=Records(batch.team_counts(result.review, language)),
         f_dimension=Choices(choices["dimension"], everything),
         f_severity=Choices(choices["severity"], everything),
         f_team=Choices(choices["team"], everything),
-        findings=Table(batch.finding_headers(language), rows),
+        findings=Table(batch.finding_headers(language), batch.shown_rows(rows)),  # the build's widths
+        details=False,
         downloads=[str(p) for p in result.reports] or None,
-        reviewed=LastReview(rows, result.review.sets, result.review.findings, language),
+        reviewed=LastReview(rows, result.review.sets, result.review.findings, language, result.files),
         picture=map_html(result.review.sets, result.review.findings, language),
     )
 
@@ -101,6 +114,7 @@ def nothing_uploaded(language: str) -> ReviewShown:
     words = text(language, "no_files")
     return ReviewShown(
         counts=words,
+        file_status="",
         problems=Shown(False),
         by_dimension=None,
         by_team=None,
@@ -108,6 +122,7 @@ def nothing_uploaded(language: str) -> ReviewShown:
         f_severity=KEEP,
         f_team=KEEP,
         findings=Table(batch.finding_headers(language)),
+        details=False,
         downloads=None,
         reviewed=None,
         picture="",
@@ -121,6 +136,7 @@ def nothing_read(result: BatchReview, language: str) -> ReviewShown:
     words = text(language, "nothing_read")
     return ReviewShown(
         counts=words,
+        file_status=batch.status_markdown(result.files, language),
         problems=Shown(bool(messages), messages),
         by_dimension=None,
         by_team=None,
@@ -128,6 +144,7 @@ def nothing_read(result: BatchReview, language: str) -> ReviewShown:
         f_severity=Choices([], None),
         f_team=Choices([], None),
         findings=Table(batch.finding_headers(language)),
+        details=False,
         downloads=None,
         reviewed=None,
         picture="",
@@ -139,6 +156,7 @@ def not_finished(message: str) -> ReviewShown:
     """A review refused or stopped (a cap, the time or the memory budget): the message, the rest as it was."""
     return ReviewShown(
         counts=message,
+        file_status=KEEP,
         problems=Shown(False),
         by_dimension=KEEP,
         by_team=KEEP,
@@ -146,6 +164,7 @@ def not_finished(message: str) -> ReviewShown:
         f_severity=KEEP,
         f_team=KEEP,
         findings=KEEP,
+        details=KEEP,
         downloads=KEEP,
         reviewed=KEEP,
         picture=KEEP,
@@ -195,20 +214,24 @@ def review(
 
 
 def filter_findings(
-    f_dimension: str | None, f_severity: str | None, f_team: str | None, reviewed: LastReview | None
+    f_dimension: str | None,
+    f_severity: str | None,
+    f_team: str | None,
+    details: bool | None,
+    reviewed: LastReview | None,
 ) -> Filtered:
-    """The last review's findings that match every chosen filter, in the review's language."""
+    """The last review's findings that match every chosen filter, in the review's language (codes on demand)."""
     if not reviewed:
         return Filtered(KEEP)
     everything = text(reviewed.language, "all")
     rows = batch.filter_rows(
         reviewed.rows, dimension=f_dimension or "", severity=f_severity or "", team=f_team or "", any_=everything
     )
-    return Filtered(Table(batch.finding_headers(reviewed.language), rows))
+    return Filtered(findings_table(rows, reviewed.language, bool(details)))
 
 
 def switch_language(
-    switch: str, findings: Any, counts: str | None, reviewed: LastReview | None
+    switch: str, findings: Any, counts: str | None, details: bool | None, reviewed: LastReview | None
 ) -> Iterator[FindingsInLanguage]:
     """The last review re-worded in the new language (the findings' own sentences stay as the review wrote them).
 
@@ -216,10 +239,10 @@ def switch_language(
     makes the browser redraw each chart's legend from the data it now holds.
     """
     language = language_of(switch)
-    headers = batch.finding_headers(language)
     if not reviewed:
         words = reworded(counts, EMPTY_STATES, language)  # a hint follows the switch; a refusal is kept
-        yield FindingsInLanguage(words, KEEP, KEEP, KEEP, KEEP, KEEP, Table(headers, rows_of(findings)), None)
+        table = Table(batch.finding_headers(language, bool(details)), rows_of(findings))
+        yield FindingsInLanguage(words, KEEP, KEEP, KEEP, KEEP, KEEP, KEEP, table, KEEP, None)
         return
     review = reviewed.review(language)
     rows = batch.finding_rows(review, language)
@@ -228,13 +251,15 @@ def switch_language(
     charts = batch.dimension_counts(review, language), batch.team_counts(review, language)
     shown = FindingsInLanguage(
         counts=batch.counts_line(review, language),
+        file_status=batch.status_markdown(reviewed.files, language),
         by_dimension=Records(charts[0]),
         by_team=Records(charts[1]),
         f_dimension=Choices(choices["dimension"], everything),
         f_severity=Choices(choices["severity"], everything),
         f_team=Choices(choices["team"], everything),
-        findings=Table(headers, rows),
-        reviewed=LastReview(rows, reviewed.sets, reviewed.findings, language),
+        findings=findings_table(rows, language, bool(details)),
+        details=KEEP,
+        reviewed=LastReview(rows, reviewed.sets, reviewed.findings, language, reviewed.files),
     )
     yield shown
     colours = batch.severity_colours(language)
@@ -258,6 +283,7 @@ def build(page: Page) -> None:
         )
         run = page.labelled(gr.Button, {"value": "review"}, variant="primary", elem_id="batch-run")
         page.add("counts", gr.Markdown(page.text("batch_empty"), elem_id="batch-counts"))
+        page.add("file_status", gr.Markdown(elem_id="batch-file-status"))
         page.add(
             "problems", page.labelled(gr.Textbox, {"label": "problems"}, lines=3, interactive=False, visible=False)
         )
@@ -289,9 +315,20 @@ def build(page: Page) -> None:
             )
         with gr.Row():
             filters = [
-                page.add(name, page.labelled(gr.Dropdown, {"label": f"filter_{name[2:]}"}, choices=[]))
+                page.add(
+                    name,
+                    page.labelled(
+                        gr.Dropdown, {"label": f"filter_{name[2:]}"}, choices=[], elem_id=f"batch-filter-{name[2:]}"
+                    ),
+                )
                 for name in ("f_dimension", "f_severity", "f_team")
             ]
+            filters.append(
+                page.add(
+                    "details",
+                    page.labelled(gr.Checkbox, {"label": "show_details"}, value=False, elem_id="batch-details"),
+                )
+            )
         page.add(
             "findings",
             page.labelled(

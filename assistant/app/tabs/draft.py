@@ -36,6 +36,8 @@ class Turn:
     panel: str | Keep
     item: Choices | Keep
     drafting: DraftingSession | None
+    cycle: str | Keep = KEEP  # what the chat set ("周期：2025Q3") shows in the boxes
+    team: str | Keep = KEEP
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Restarted:
     checklist: Choices
     cycle: str
     team: str
+    level: None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,17 @@ class InContext:
     panel: str
     item: Choices
     drafting: DraftingSession
+
+
+@dataclass(frozen=True)
+class Rearranged:
+    """The draft after an item was moved or deleted, checked again, with the moved item still chosen."""
+
+    draft_table: Table | Keep
+    panel: str | Keep
+    item: Choices | Keep
+    drafting: DraftingSession | None
+    warning: str = field(default="", metadata=TOAST)
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,7 @@ class DraftInLanguage:
     panel: str
     item: Choices
     drafting: DraftingSession | None
+    level: Choices
 
 
 def draft_view(ctx: AppContext, drafting: DraftingSession | None, language: str) -> tuple[Table, str, Choices]:
@@ -117,7 +132,7 @@ def draft_view(ctx: AppContext, drafting: DraftingSession | None, language: str)
     choices = draft.item_choices(drafting.draft)
     return (
         Table(headers, draft.table_rows(drafting.draft)),
-        findings_html(drafting.findings, ctx.notebook.notes, language),
+        findings_html(draft.panel_findings(drafting), ctx.notebook.notes, language),
         Choices(choices, choices[-1][1]),
     )
 
@@ -133,12 +148,13 @@ def send(
     shown = chat or []
     for shown in draft.chat_turn(drafting, message.strip(), chat or []):
         yield Turn(shown, "", KEEP, KEEP, KEEP, drafting)
-    yield Turn(shown, "", *draft_view(ctx, drafting, language), drafting)
+    cycle, team = drafting.cycle or "", draft.team_shown(drafting, language)
+    yield Turn(shown, "", *draft_view(ctx, drafting, language), drafting, cycle, team)
 
 
 def restart(ctx: AppContext, language: str) -> Restarted:
     """A new, empty draft (the old session is dropped)."""
-    return Restarted([], *draft_view(ctx, None, language), None, "", NO_CHOICES, HIDDEN, NO_CHOICES, "", "")
+    return Restarted([], *draft_view(ctx, None, language), None, "", NO_CHOICES, HIDDEN, NO_CHOICES, "", "", None)
 
 
 def edit(ctx: AppContext, draft_table: Any, drafting: DraftingSession | None, language: str) -> Edited:
@@ -154,13 +170,19 @@ def edit(ctx: AppContext, draft_table: Any, drafting: DraftingSession | None, la
 
 
 def set_context(
-    ctx: AppContext, cycle: str | None, team: str | None, drafting: DraftingSession | None, language: str
+    ctx: AppContext,
+    cycle: str | None,
+    team: str | None,
+    level: str | None,
+    drafting: DraftingSession | None,
+    language: str,
 ) -> InContext:
-    """The cycle (2025Q3) and team as typed become the draft's, and the draft is checked again."""
+    """The cycle (2025Q3), team and level as given become the draft's, and the draft is checked again."""
     drafting = draft.in_language(drafting, ctx, language)
     drafting.cycle = "".join((cycle or "").split()) or None
-    if team and team.strip():
+    if team and team.strip():  # an emptied box keeps the team the chat or the box gave before
         drafting.team = team.strip()
+    draft.set_level(drafting, level)
     drafting.recheck()
     _, panel, item = draft_view(ctx, drafting, language)
     return InContext(panel, item, drafting)
@@ -211,6 +233,39 @@ def adopt(
     return Adopted(table, panel, chosen, drafting, _words(text(language, "adopted", ref=item)), NO_CHOICES, HIDDEN)
 
 
+def _rearrange(
+    ctx: AppContext, item: str | None, drafting: DraftingSession | None, language: str, step: int
+) -> Rearranged:
+    if drafting is None or not drafting.draft or not item:
+        return Rearranged(KEEP, KEEP, KEEP, drafting, text(language, "pick_item"))
+    drafting = draft.in_language(drafting, ctx, language)
+    try:
+        if step:
+            changed, chosen = draft.move_item(drafting.draft, item, step)
+        else:
+            changed, chosen = draft.delete_item(drafting.draft, item), None
+    except ValueError:
+        return Rearranged(KEEP, KEEP, KEEP, drafting, text(language, "pick_item"))
+    drafting.set_draft(changed)
+    table, panel, choices = draft_view(ctx, drafting, language)
+    return Rearranged(table, panel, Choices(choices.choices, chosen or choices.value), drafting)
+
+
+def move_up(ctx: AppContext, item: str | None, drafting: DraftingSession | None, language: str) -> Rearranged:
+    """The chosen objective or KR one place up (its KRs move with an objective), the draft checked again."""
+    return _rearrange(ctx, item, drafting, language, -1)
+
+
+def move_down(ctx: AppContext, item: str | None, drafting: DraftingSession | None, language: str) -> Rearranged:
+    """The chosen objective or KR one place down."""
+    return _rearrange(ctx, item, drafting, language, 1)
+
+
+def delete(ctx: AppContext, item: str | None, drafting: DraftingSession | None, language: str) -> Rearranged:
+    """The chosen KR, or the chosen objective with its KRs, out of the draft."""
+    return _rearrange(ctx, item, drafting, language, 0)
+
+
 def rewrite(ctx: AppContext, item: str | None, drafting: DraftingSession | None, language: str) -> Advice:
     """Rewrite candidates for the chosen KR."""
     return _assist(ctx, "rewrite", item, drafting, language)
@@ -226,7 +281,8 @@ def switch_language(ctx: AppContext, switch: str, drafting: DraftingSession | No
     language = language_of(switch)
     if drafting is not None:
         drafting = draft.in_language(drafting, ctx, language)
-    return DraftInLanguage(*draft_view(ctx, drafting, language), drafting)
+    level = Choices(draft.level_choices(language), draft.level_of(drafting))
+    return DraftInLanguage(*draft_view(ctx, drafting, language), drafting, level)
 
 
 def build(page: Page) -> None:
@@ -252,6 +308,16 @@ def build(page: Page) -> None:
                             gr.Textbox,
                             {"label": "draft_team", "placeholder": "draft_team_placeholder"},
                             elem_id="draft-team",
+                        ),
+                    )
+                    level = page.add(
+                        "level",
+                        page.labelled(
+                            gr.Dropdown,
+                            {"label": "draft_level"},
+                            choices=draft.level_choices(opening),
+                            value=None,
+                            elem_id="draft-level",
                         ),
                     )
                 page.add("chat", page.labelled(gr.Chatbot, {"label": "chat"}, height=420, elem_id="draft-chat"))
@@ -288,6 +354,12 @@ def build(page: Page) -> None:
                 page.add("panel", gr.HTML(empty, elem_id="draft-panel"))
                 page.add("item", page.labelled(gr.Dropdown, {"label": "item"}, choices=[], elem_id="draft-item"))
                 with gr.Row():
+                    up_button = page.labelled(gr.Button, {"value": "move_up"}, size="sm", elem_id="draft-up")
+                    down_button = page.labelled(gr.Button, {"value": "move_down"}, size="sm", elem_id="draft-down")
+                    delete_button = page.labelled(
+                        gr.Button, {"value": "delete_item"}, size="sm", variant="stop", elem_id="draft-delete"
+                    )
+                with gr.Row():
                     rewrite_button = page.labelled(gr.Button, {"value": "rewrite"}, elem_id="draft-rewrite")
                     questions_button = page.labelled(gr.Button, {"value": "questions"}, elem_id="draft-questions")
                 page.add("advice", gr.HTML(elem_id="advice"))
@@ -322,6 +394,10 @@ def build(page: Page) -> None:
     for box in (cycle, team):
         page.on(box.submit, set_context, api_visibility="private")
         page.on(box.blur, set_context, api_visibility="private")
+    page.on(level.input, set_context, api_visibility="private")
+    page.on(up_button.click, move_up, api_visibility="private")
+    page.on(down_button.click, move_down, api_visibility="private")
+    page.on(delete_button.click, delete, api_visibility="private")
     page.on(table.input, edit, api_name="draft_edit")
     page.on(rewrite_button.click, rewrite, api_name="draft_rewrite")
     page.on(questions_button.click, questions, api_name="draft_questions")
