@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..configfile import knowledge_settings_of, llm_settings_of
-from ..llm.doctor import DoctorReport, diagnose, source_words, words
+from ..llm.doctor import DoctorReport, configured, diagnose, source_words, words
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..knowledge import KnowledgeSettings
-    from ..llm import LLMSettings
 
 ICONS = {"ok": "✅", "warn": "🟡", "degraded": "⚠️", "config": "❌", "skip": "➖"}
 VERDICT_ICONS = {"ok": "✅", "degraded": "⚠️", "config_error": "❌"}
@@ -24,19 +21,8 @@ VERDICT_ICONS = {"ok": "✅", "degraded": "⚠️", "config_error": "❌"}
 def run_doctor(config: Config, language: str, *, round_trip: bool = True) -> DoctorReport:
     """Diagnose the endpoint and index the app's ``config`` describes; setting errors become report lines."""
     from ..assist.round_trip import rewrite_round_trip
-    from ..knowledge import SettingsError
-    from ..llm import LLMSettingsError
 
-    settings: LLMSettings | LLMSettingsError
-    knowledge: KnowledgeSettings | SettingsError
-    try:
-        settings = llm_settings_of(config)
-    except LLMSettingsError as exc:
-        settings = exc
-    try:
-        knowledge = knowledge_settings_of(config)
-    except SettingsError as exc:
-        knowledge = exc
+    settings, knowledge = configured(config)
     return diagnose(
         settings,
         knowledge,

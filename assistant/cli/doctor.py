@@ -14,8 +14,6 @@ import typer
 from ._common import ConfigOption, DataDirOption, KnowledgeDirOption, load_settings, message_language
 
 if TYPE_CHECKING:
-    from ..knowledge import KnowledgeSettings
-    from ..llm import LLMSettings
     from ..llm.doctor import DoctorReport
 
 MARKS = {"ok": "✓", "warn": "~", "degraded": "!", "config": "✗", "skip": "-"}
@@ -40,23 +38,11 @@ def doctor(
 ) -> None:
     """Check the LLM endpoint (reachable, model, JSON mode, tools, streaming, one rewrite) and the knowledge index."""
     from ..assist.round_trip import rewrite_round_trip
-    from ..configfile import knowledge_settings_of, llm_settings_of
-    from ..knowledge import SettingsError
-    from ..llm import LLMSettingsError
-    from ..llm.doctor import diagnose
+    from ..llm.doctor import configured, diagnose
 
     config = load_settings(config_path)
     language = message_language(lang or config.language)
-    settings: LLMSettings | LLMSettingsError
-    knowledge: KnowledgeSettings | SettingsError
-    try:
-        settings = llm_settings_of(config)
-    except LLMSettingsError as exc:
-        settings = exc
-    try:
-        knowledge = knowledge_settings_of(config).with_options(data_dir=data_dir, knowledge_dir=knowledge_dir)
-    except SettingsError as exc:
-        knowledge = exc
+    settings, knowledge = configured(config, data_dir=data_dir, knowledge_dir=knowledge_dir)
     report = diagnose(
         settings,
         knowledge,

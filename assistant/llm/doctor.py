@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..shipped import data_table
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..knowledge import KnowledgeSettings
     from .client import LLM
     from .provider import OpenAICompatible
@@ -125,6 +126,28 @@ def mask_key(key: str | None) -> str | None:
     if not key:
         return None
     return f"…{key[-4:]}" if len(key) >= 16 else "…"
+
+
+def configured(
+    config: Config, *, data_dir: Path | None = None, knowledge_dir: Path | None = None
+) -> tuple[LLMSettings | Exception, KnowledgeSettings | Exception]:
+    """The endpoint and index settings ``config`` describes, each replaced by its error when it is unusable
+    (the report then says why, instead of the command failing)."""
+    from ..configfile import knowledge_settings_of, llm_settings_of
+    from ..knowledge import SettingsError
+    from .settings import LLMSettingsError
+
+    settings: LLMSettings | Exception
+    knowledge: KnowledgeSettings | Exception
+    try:
+        settings = llm_settings_of(config)
+    except LLMSettingsError as exc:
+        settings = exc
+    try:
+        knowledge = knowledge_settings_of(config).with_options(data_dir=data_dir, knowledge_dir=knowledge_dir)
+    except SettingsError as exc:
+        knowledge = exc
+    return settings, knowledge
 
 
 def diagnose(

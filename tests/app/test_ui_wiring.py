@@ -476,10 +476,10 @@ def test_review_of_the_example_file_fills_counts_charts_findings_reports_and_map
     assert english.by_dimension.rows == data.by_dimension.rows  # the same data, then its colours: a full redraw
     assert english.findings.headers[0] == "Team" and len(english.findings.rows) == len(done.findings.rows)
     assert english.counts.endswith(" info)") and re.search(r"\d+ findings", english.counts)  # not 共 … 条问题
-    assert {row[3] for row in english.findings.rows} <= {"error", "warning", "info"}  # severities re-worded
+    assert {row[3] for row in english.findings.rows} <= {"Error", "Warning", "Info"}  # severities re-worded
     assert "✓ company-and-teams.csv: " in english.file_status and "OKR set(s) read" in english.file_status
-    assert {row["severity"] for row in english.by_dimension.rows} == {"error", "warning", "info"}
-    assert english.f_severity == Choices(["All", "error", "warning", "info"], "All")
+    assert {row["severity"] for row in english.by_dimension.rows} == {"Error", "Warning", "Info"}
+    assert english.f_severity == Choices(["All", "Error", "Warning", "Info"], "All")
     assert english.reviewed.language == "en" and batch.shown_rows(english.reviewed.rows) == english.findings.rows
     (before,) = batch_tab.switch_language("en", None, text("zh", "batch_empty"), False, None)
     assert before.counts == text("en", "batch_empty") and before.f_team is KEEP and before.reviewed is None
