@@ -61,12 +61,13 @@ def set_from_table(rows: Sequence[Sequence[Any]], language: str) -> ScoredInput:
             continue
         if not objective_text or not kr_text:
             missing = text(language, "col_objective" if not objective_text else "col_kr")
-            found.messages.append(f"row {number} ({missing}): empty")
+            found.messages.append(text(language, "retro_row_empty", row=number, field=missing))
             continue
         try:
             score = _score(score_cell)
         except ValueError:
-            found.messages.append(f"row {number} ({text(language, 'col_score')}): not a number: {score_cell!r}")
+            where = {"row": number, "field": text(language, "col_score")}
+            found.messages.append(text(language, "retro_row_not_number", **where, value=score_cell))
             continue
         objective = objectives.setdefault(
             objective_text, Objective(id=f"O{len(objectives) + 1}", text=objective_text, key_results=[])

@@ -191,7 +191,7 @@ def test_retro_table_reads_scores_and_reports_bad_rows(ctx):
     )
     assert [kr.text for _, kr in found.sets[0].key_results()] == ["NPS 从 30 提升到 45"]
     assert found.checkins == {"O1.KR1": "每周回访"}
-    assert found.messages == ["row 2 (得分): not a number: '很好'", "row 3 (目标): empty"]
+    assert found.messages == ["第 2 行（得分）：不是数字：“很好”", "第 3 行（目标）：未填写"]
     spread = distribution(found.sets, ctx, "zh")
     assert spread == [{"kr": "O1.KR1", "percent": 90.0, "band": "70%–100%"}]
 

@@ -555,7 +555,7 @@ def test_retrospective_from_the_table(ctx, built):
     bars = re.findall(r'class="okr-bar" data-band="(\w+)" data-percent="([\d.]+)"', shown.spread)
     assert bars == [("conservative", "100"), ("analyse", "30")]  # one bar per scored KR, in its band
     assert 'class="okr-healthy-band"' in shown.spread and "健康区间 60%–70%" in shown.spread  # the band, shaded
-    assert shown.retro_messages == Shown(True, "row 3 (得分): not a number: '很好'")
+    assert shown.retro_messages == Shown(True, "第 3 行（得分）：不是数字：“很好”")
     assert "O1.KR2" in shown.retro_out and "销售人手不足" in shown.retro_out
     nothing = retro_tab.run(ctx, None, None, [["O", "KR", "", ""]], "zh")
     assert nothing.retro_out == text("zh", "no_scores") and nothing.spread == ""  # no chart of nothing
