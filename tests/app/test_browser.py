@@ -594,9 +594,9 @@ def test_switching_language_after_a_review_rewords_counts_charts_and_filters(vis
     counts = page.locator("#batch-counts")
     expect(counts).to_contain_text(re.compile(r"\d+ OKR sets .* \d+ findings"))
     by_dimension = page.locator("#batch-by-dimension")
-    expect(by_dimension.locator(".role-legend-label text").first).to_have_text("error")
+    expect(by_dimension.locator(".role-legend-label text").first).to_have_text("Error")
     colours = chart_colours(by_dimension)
-    assert colours["legend"] == {name: swatch.colour for name, swatch in severity_swatches().items()}
+    assert colours["legend"] == {text("en", name): swatch.colour for name, swatch in severity_swatches().items()}
     assert colours["titles"] == ["Dimension", "Count", "Severity"]
     expect(page.locator("#batch-findings")).to_contain_text("Measurable")  # the dimension column re-worded
     shown = " ".join(page.locator("#batch-counts, #batch-by-dimension").all_inner_texts())
