@@ -298,6 +298,7 @@ def build(page: Page) -> None:
                     y="count",
                     color="severity",
                     color_map=colours,
+                    x_label_angle=-30,  # "Outcome-oriented" and its neighbours would touch at half width
                     elem_id="batch-by-dimension",
                 ),
             )
