@@ -51,7 +51,7 @@ from ..llm import LLM, LLMError
 from ..model import KeyResult, Objective, OKRSet
 from ..rules.catalogue import tagged
 from ..texts import LANGUAGES, Words, words
-from .intents import Intent, classify, wish_in
+from .intents import Intent, classify, rule_commands, wish_in
 from .offline import template_rewrites
 from .passages import NotePassage, merge_passages, passages_from_notes, passages_from_retriever, render_passages
 from .prompting import LeakGuard, render_findings, system_texts
@@ -90,24 +90,6 @@ SUGGEST_DIMENSIONS = frozenset({Dimension.measurable, Dimension.outcome})
 SUGGEST_SEVERITIES = frozenset({Severity.error, Severity.warning})
 WANTED_KRS = 3
 GUIDANCE_CHARS = 400  # how much of a note passage a guidance answer quotes
-# With an LLM, the intents the rules carry out themselves; every other line goes to the LLM.
-RULE_COMMANDS = frozenset(
-    {
-        "undo",
-        "show_draft",
-        "delete_kr",
-        "swap_kr",
-        "move_kr",
-        "set_owner",
-        "set_confidence",
-        "set_cycle",
-        "set_team",
-        "set_deadline",
-        "rewrite",
-        "questions",
-        "review",
-    }
-)
 UNPLACED_LIKENESS = 0.6  # how alike an extracted KR and an unplaced line must be to count as drawn from it
 
 
@@ -355,14 +337,14 @@ class Routing:
 
 
 def route_message(message: str, language: str, *, has_objective: bool) -> Routing:
-    """Split ``message`` line by line: :data:`RULE_COMMANDS` go to the rules, everything else to the LLM."""
+    """Split ``message`` line by line: the intents of :func:`rule_commands` go to the rules, the rest to the LLM."""
     commands: list[str] = []
     free: list[str] = []
     contexts: list[str] = []
     unplaced: list[str] = []
     for line in (part.strip() for part in message.splitlines() if part.strip()):
         intent = classify(line, language, has_objective=has_objective)
-        if intent.name in RULE_COMMANDS:
+        if intent.name in rule_commands():
             commands.append(line)
             continue
         free.append(line)

@@ -18,7 +18,7 @@ from typing import Any
 from ..shipped import data_table
 from ..texts import LANGUAGES, language_of
 
-__all__ = ["INTENTS", "Intent", "classify", "intent_table", "wish_in"]
+__all__ = ["INTENTS", "Intent", "classify", "intent_table", "rule_commands", "wish_in"]
 
 INTENTS: tuple[str, ...] = (
     "greet",
@@ -71,6 +71,16 @@ class _Rule:
 def intent_table() -> Mapping[str, Any]:
     """``assistant/data/intents.toml``: the rules, macros, numerals and fallbacks."""
     return data_table("intents")
+
+
+@cache
+def rule_commands() -> frozenset[str]:
+    """The intents the rules carry out even with an LLM (``rules-with-llm`` in intents.toml)."""
+    names = frozenset(intent_table()["rules-with-llm"])
+    unknown = sorted(names - set(INTENTS))
+    if unknown:
+        raise ValueError(f"intents.toml: rules-with-llm names unknown intents: {', '.join(unknown)}")
+    return names
 
 
 def _compile(pattern: str, macros: Mapping[str, str], where: str) -> re.Pattern[str]:

@@ -85,3 +85,11 @@ def test_a_bad_line_in_the_set_is_named(tmp_path):
     path.write_text("zh\tdraft\tundo\t撤销\n", encoding="utf-8")
     with pytest.raises(ValueError, match="5 tab-separated columns"):
         load_utterances(path)
+
+
+def test_the_commands_the_rules_keep_with_an_llm_are_known_intents_that_change_nothing_by_wording():
+    from assistant.assist.intents import INTENTS, rule_commands
+
+    kept = rule_commands()
+    assert kept <= set(INTENTS) and {"undo", "delete_kr", "set_cycle"} <= kept
+    assert not kept & {"add_kr", "replace_kr", "set_objective", "add_objective"}  # wording goes to the LLM
