@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_SET = ROOT / "examples" / "platform-team.md"
@@ -180,14 +181,56 @@ def _set_rows(rng: random.Random, team: str, level: str, parent: str, english: b
     return rows
 
 
-def generate(path: Path, krs: int, seed: int = 7) -> int:
-    """Write a company export of about ``krs`` key results: company, departments, teams. Returns rows written."""
+def _code_name(number: int) -> str:
+    """A short letters-only name for a number (no digits: they would read as figures)."""
+    letters = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+class _Distinct:
+    """Makes every objective and key result text of the export different, by a code name in an aside.
+
+    Real exports repeat texts (copied templates, "TBD"), and the checker reads each repeated text once;
+    ``--distinct`` measures the worst case, where no two texts are the same.
+    """
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.count = 0
+
+    def writerows(self, rows: list[list[str]]) -> None:
+        objectives: dict[tuple[str, str], str] = {}
+        for row in rows:
+            objective = (row[4], row[5])
+            if objective not in objectives:
+                objectives[objective] = row[5] + self._aside(row[5])
+            row[5] = objectives[objective]
+            row[9] += self._aside(row[9])
+        self.out.writerows(rows)
+
+    def _aside(self, text: str) -> str:
+        self.count += 1
+        name = _code_name(self.count)
+        return f"（代号 {name}）" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else f" (code {name})"
+
+
+def generate(path: Path, krs: int, seed: int = 7, *, distinct: bool = False) -> int:
+    """Write a company export of about ``krs`` key results: company, departments, teams. Returns rows written.
+
+    ``distinct``: no two objective or key result texts are the same (the worst case for the checker).
+    """
     rng = random.Random(seed)
     written = 0
     company = "星河科技"
     with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle)
+        out: Any = csv.writer(handle)
         out.writerow(HEADER)
+        if distinct:
+            out = _Distinct(out)
         rows = _set_rows(rng, company, "公司", "", False, krs)
         out.writerows(rows)
         written += len(rows)
@@ -259,9 +302,11 @@ def run_cli(args: list[str]) -> tuple[float, float, float]:
     return seconds, largest, peak_tree / 1024
 
 
-def scaling(sizes: list[int], jobs: int | None, keep: Path | None) -> None:
+def scaling(sizes: list[int], jobs: int | None, keep: Path | None, distinct: bool = False) -> None:
     """One row per size: the real command on a fresh export, in a fresh process."""
     print(f"end to end: okr-review check EXPORT.csv --format json -o report.json{f' --jobs {jobs}' if jobs else ''}")
+    if distinct:
+        print("every objective and key result text distinct (--distinct): nothing read twice")
     print("peak MB: the command's own peak RSS; all MB: peak PSS of the command and its workers together")
     print(f"{'KRs':>8} {'seconds':>8} {'KR/s':>8} {'peak MB':>8} {'all MB':>7}")
     times: dict[int, float] = {}
@@ -269,9 +314,9 @@ def scaling(sizes: list[int], jobs: int | None, keep: Path | None) -> None:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         for size in sizes:
-            export = folder / f"okrs-{size}.csv"
+            export = folder / f"okrs-{size}{'-distinct' if distinct else ''}.csv"
             if not export.exists():
-                generate(export, size)
+                generate(export, size, distinct=distinct)
             report = Path(tmp) / "report.json"
             report.unlink(missing_ok=True)
             args = ["check", str(export), "--format", "json", "-o", str(report), "--fail-on", "never", "--no-progress"]
@@ -308,16 +353,18 @@ def main() -> None:
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
     parser.add_argument("--keep", type=Path, help="keep the generated exports in this folder (and reuse them)")
     parser.add_argument("--generate", type=int, metavar="KRS", help="only write an export of KRS key results to --keep")
+    parser.add_argument("--distinct", action="store_true", help="no two objective or key result texts the same")
     args = parser.parse_args()
     if args.generate:
         folder = args.keep or Path.cwd()
         folder.mkdir(parents=True, exist_ok=True)
-        print(generate(folder / f"okrs-{args.generate}.csv", args.generate), "rows")
+        name = f"okrs-{args.generate}{'-distinct' if args.distinct else ''}.csv"
+        print(generate(folder / name, args.generate, distinct=args.distinct), "rows")
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip() and int(s) > 0]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
     if sizes:
-        scaling(sizes, args.jobs, args.keep)
+        scaling(sizes, args.jobs, args.keep, args.distinct)
     if not args.no_startup:
         startup(args.repeat)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .. import atomic as _atomic  # noqa: F401  (the writer lives below reports; kept reachable as reports._atomic)
+from .._gc import paused_gc
 from ..atomic import UnsafeTargetError, check_target, stream_name, write_atomic, write_output, write_stream
 
 if TYPE_CHECKING:
@@ -156,14 +157,17 @@ def write_report(review: Review, fmt: str, output: Path | None, *, console: Cons
     """
     _check_format(fmt)
     stream = stream_name(output)
-    if output is None or stream is not None:
-        _report_to_stream(review, fmt, stream, console)
-        return
-    output = Path(output)
-    check_target(output)
-    check_not_input(review, output)
-    # JSON is streamed piece by piece into the temporary file (a 100,000-KR report is ~100 MB); the
-    # other formats are rendered whole first. Either way the target changes only by the final rename.
-    data = import_module("._json", __name__).json_chunks(review) if fmt == "json" else render(review, fmt)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(output, data)
+    # Rendering a large review allocates millions of short-lived objects and no cycles: the cyclic
+    # collector would rescan the review's heap again and again (twice the time at 100,000 KRs).
+    with paused_gc():
+        if output is None or stream is not None:
+            _report_to_stream(review, fmt, stream, console)
+            return
+        output = Path(output)
+        check_target(output)
+        check_not_input(review, output)
+        # JSON is streamed piece by piece into the temporary file (a 100,000-KR report is ~100 MB); the
+        # other formats are rendered whole first. Either way the target changes only by the final rename.
+        data = import_module("._json", __name__).json_chunks(review) if fmt == "json" else render(review, fmt)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(output, data)

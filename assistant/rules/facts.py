@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 
 from ..analysis.language import detect_language
@@ -18,7 +20,7 @@ from ..analysis.quantities import (
 from ..analysis.timebounds import TimeBound, find_timebound
 from . import lexicon
 from .lexicon import WordMatch
-from .shape import KRReading, read_key_result, work_at_start
+from .shape import KRReading, is_bare_objective, read_key_result, work_at_start
 from .similarity import shingles
 
 # Parenthesised asides such as "（原 0.6 毫秒）" hold context, not separate results.
@@ -117,9 +119,26 @@ class TextFacts:
         return lexicon.get("status_quo").find(self.plain)
 
     @lazy
+    def without_slogans(self) -> str:
+        """The text with its slogan words (一流, world-class …) blanked out: what is left says what it is about."""
+        lower = self.text.lower()
+        if not any(word in lower for word in _slogan_words()):  # cheap: most texts need no substitution
+            return self.text
+        return lexicon.pattern("slogan_words").sub(" ", self.text)
+
+    def bare(self, max_chars: int, max_words: int) -> bool:
+        """Whether the text reads as a bare objective (a noun, a duty) at these limits; remembered per limits."""
+        known = self.__dict__.setdefault("_bare", {})
+        limits = (max_chars, max_words)
+        if limits not in known:
+            known[limits] = is_bare_objective(self.plain, max_chars=max_chars, max_words=max_words)
+        return known[limits]
+
+    @lazy
     def shingles(self) -> frozenset[str]:
         return shingles(self.text)
 
+    @lazy
     def measured_clauses(self) -> list[str]:
         """The clauses of the text that each carry a figure of their own ("A 达到 99%，B 达到 99.9%").
 
@@ -172,6 +191,35 @@ class TextFacts:
                 continue  # "48 hours, 95% of the time": how often the time bound beside it is met
             parts.append(part)
         return parts if len(parts) >= 2 else []
+
+
+class FactsMemo:
+    """The facts of each text met more than once in a run, worked out once and dropped after its last use.
+
+    A company export repeats texts a lot (a template KR copied by many teams, "TBD"), and the facts are
+    a pure function of the text, so each repeated text is read once. Texts met once are never stored,
+    and each stored one is freed at its last occurrence, so memory stays with the texts still to come.
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.remaining = Counter(texts)
+        self.kept: dict[str, TextFacts] = {}
+
+    def facts(self, text: str) -> TextFacts:
+        left = self.remaining.get(text, 0)
+        if left <= 1:  # the only or the last occurrence
+            self.remaining.pop(text, None)
+            return self.kept.pop(text, None) or TextFacts(text)
+        self.remaining[text] = left - 1
+        found = self.kept.get(text)
+        if found is None:
+            found = self.kept[text] = TextFacts(text)
+        return found
+
+
+@cache
+def _slogan_words() -> tuple[str, ...]:
+    return tuple(word.lower() for word in lexicon.words("slogan_words"))
 
 
 @cache

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import lexicon
 from .registry import Hit, ObjectiveContext, Scope, rule, word_hit
-from .shape import is_bare_objective
 
 _METRIC_KINDS = frozenset({"percent", "points", "multiple"})
 _PUNCTUATION = re.compile(r"[\W_]+")
@@ -38,7 +36,7 @@ def objective_is_task(ctx: ObjectiveContext) -> Hit | None:
 @rule("INS003", Scope.objective)
 def empty_slogan(ctx: ObjectiveContext) -> Hit | None:
     text = ctx.objective.text
-    remainder = lexicon.pattern("slogan_words").sub(" ", text)
+    remainder = ctx.facts.without_slogans
     if ctx.facts.language == "en":
         content = [w for w in _PUNCTUATION.split(remainder) if w]
         empty = not content
@@ -62,9 +60,7 @@ def bare_objective(ctx: ObjectiveContext) -> Hit | None:
     text = ctx.objective.text
     if not text.strip() or empty_slogan(ctx) is not None:
         return None  # an empty slogan is INS003's finding
-    bare = is_bare_objective(
-        ctx.facts.plain,
-        max_chars=int(ctx.config.threshold("bare-objective-max-chars")),
-        max_words=int(ctx.config.threshold("bare-objective-max-words")),
+    bare = ctx.facts.bare(
+        int(ctx.config.threshold("bare-objective-max-chars")), int(ctx.config.threshold("bare-objective-max-words"))
     )
     return Hit({"text": text}) if bare else None

@@ -56,7 +56,7 @@ def no_deadline(ctx: KRContext) -> Hit | None:
 
 @rule("MEA005", Scope.key_result)
 def several_results(ctx: KRContext) -> Hit | None:
-    parts = ctx.facts.measured_clauses()
+    parts = ctx.facts.measured_clauses
     if not parts:
         return None
     return Hit({"count": len(parts), "parts": " | ".join(parts)}, evidence=" | ".join(parts))

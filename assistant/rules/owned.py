@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from . import lexicon
 from .registry import Hit, KRContext, ObjectiveContext, Scope, rule
 
+# Owner fields repeat a lot in an export (the same few people): what each one reads as is remembered.
+_OWNERS_REMEMBERED = 4096
+
 
 def _is_placeholder(owner: str | None) -> bool:
-    return owner is None or not owner.strip() or lexicon.get("placeholder_owners").is_entry(owner)
+    return owner is None or _placeholder(owner)
+
+
+@lru_cache(maxsize=_OWNERS_REMEMBERED)
+def _placeholder(owner: str) -> bool:
+    return not owner.strip() or lexicon.get("placeholder_owners").is_entry(owner)
 
 
 @rule("OWN001", Scope.objective)
@@ -31,8 +39,13 @@ def several_owners(ctx: KRContext | ObjectiveContext) -> Hit | None:
     owner = ctx.item.owner
     if owner is None or _is_placeholder(owner):
         return None
-    names = split_owners(owner)
-    return Hit({"count": len(names), "owner": owner}, evidence=owner) if len(names) > 1 else None
+    count = _name_count(owner)
+    return Hit({"count": count, "owner": owner}, evidence=owner) if count > 1 else None
+
+
+@lru_cache(maxsize=_OWNERS_REMEMBERED)
+def _name_count(owner: str) -> int:
+    return len(split_owners(owner))
 
 
 @rule("OWN004", Scope.objective, Scope.key_result)
@@ -41,10 +54,15 @@ def collective_owner(ctx: KRContext | ObjectiveContext) -> Hit | None:
     if owner is None or _is_placeholder(owner):
         return None
     name = owner.strip()
+    return Hit({"owner": name}, evidence=name) if _is_collective(name) else None
+
+
+@lru_cache(maxsize=_OWNERS_REMEMBERED)
+def _is_collective(name: str) -> bool:
     collective = lexicon.get("collective_owners")
-    if collective.is_entry(name) or _ends_with_unit(collective.ends_with_zh(name), name) or _ends_with_group_noun(name):
-        return Hit({"owner": name}, evidence=name)
-    return None
+    return (
+        collective.is_entry(name) or _ends_with_unit(collective.ends_with_zh(name), name) or _ends_with_group_noun(name)
+    )
 
 
 def _ends_with_unit(suffix: str | None, name: str) -> bool:
