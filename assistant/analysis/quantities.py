@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from ._patterns import CJK, EndWords, first_char_alternation, prepared, words
 from .numbers import SCALE_SUFFIXES, parse_number
@@ -271,18 +272,25 @@ _EN_NUMBER_WORDS = words(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen"
 )
-_EN_WORDS = re.compile(
-    r" (?P<w>"
-    + first_char_alternation(
-        [
-            *((word, re.escape(word)) for word in sorted(_WORD_MULTIPLES, key=len, reverse=True) if word.isascii()),
-            *((word, re.escape(word)) for word in _TIME_MAGNITUDES if word.isascii()),
-            *((word, rf"{word}(?:-[a-z]+)?(?: (?:hundred|thousand|million))?") for word in _EN_NUMBER_WORDS),
-            *((f"a {word}", rf"an? {word}") for word in ("dozen", "hundred", "thousand")),
-        ]
+
+
+@cache
+def _english_words() -> re.Pattern[str]:
+    """The scanner for English number words, compiled on first use (~2 ms; Chinese texts never need it)."""
+    return re.compile(
+        r" (?P<w>"
+        + first_char_alternation(
+            [
+                *((word, re.escape(word)) for word in sorted(_WORD_MULTIPLES, key=len, reverse=True) if word.isascii()),
+                *((word, re.escape(word)) for word in _TIME_MAGNITUDES if word.isascii()),
+                *((word, rf"{word}(?:-[a-z]+)?(?: (?:hundred|thousand|million))?") for word in _EN_NUMBER_WORDS),
+                *((f"a {word}", rf"an? {word}") for word in ("dozen", "hundred", "thousand")),
+            ]
+        )
+        + r")(?![a-z-])(?P<unit> [a-z][a-z-]*)?"
     )
-    + r")(?![a-z-])(?P<unit> [a-z][a-z-]*)?"
-)
+
+
 _EN_NUMBER_STOP = frozenset({"of", "or", "and", "to", "more", "less", "way", "another", "thing", "time"})
 _ZH_WORDS = re.compile(r"翻(?:一番|两番|二番|三番|番|倍)|减半|毫秒级|秒级|分钟级|小时级|天级")  # literal-first
 
@@ -579,7 +587,7 @@ def _english_suffix(text: str, low: str, match: re.Match[str], value: float):
 
 def _scan_english_words(text: str, low: str, quantities: list[Quantity], roles: list[str | None]) -> None:
     padded = " " + low  # every word then has a space before it; offsets shift by one
-    for match in _EN_WORDS.finditer(padded):
+    for match in _english_words().finditer(padded):
         word = match.group("w")
         start = match.start()  # the word's offset in ``text``
         words_end = match.end("w") - 1

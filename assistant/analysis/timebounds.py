@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import cast
 
 from ._patterns import first_char_alternation, prepared, words
@@ -170,6 +171,7 @@ _GUARD_DIGIT = r"(?<![a-z0-9.．:：_].)"
 _GUARD_NUMERAL = r"(?<![a-z0-9一二两三四五六七八九十〇零百千万亿].)"
 
 
+@cache
 def _compile() -> tuple[re.Pattern[str], list[tuple[str, int]]]:
     """The Chinese-and-digits scanner and its tags: (kind, letters to add on the left).
 
@@ -212,6 +214,7 @@ def _compile() -> tuple[re.Pattern[str], list[tuple[str, int]]]:
     return scanner, tags
 
 
+@cache
 def _compile_english() -> tuple[re.Pattern[str], list[str], re.Pattern[str], list[str]]:
     """English bounds after a space (a literal first character, which the engine finds fastest), and
     what may follow a lead word."""
@@ -225,8 +228,7 @@ def _compile_english() -> tuple[re.Pattern[str], list[str], re.Pattern[str], lis
     return english, tags, after, lead_kinds
 
 
-_BOUND, _TAGS = _compile()
-_EN_BOUND, _EN_TAGS, _AFTER_LEAD, _LEAD_KINDS = _compile_english()
+# Both scanners are compiled on first use (~7 and ~5 ms): most texts need one of them, many neither.
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +243,9 @@ class TimeBound:
 def _chinese(low: str) -> tuple[str, int, int] | None:
     """The first bound (a non-recurring one if any) found by the Chinese and digits scanner."""
     recurring = None
-    for match in _BOUND.finditer(low):
-        kind, back = _TAGS[cast(int, match.lastindex)]  # every alternative is a group: one matched
+    scanner, tags = _compile()
+    for match in scanner.finditer(low):
+        kind, back = tags[cast(int, match.lastindex)]  # every alternative is a group: one matched
         start, end = match.span()
         while low[end - 1] == " ":
             end -= 1
@@ -256,17 +259,18 @@ def _english(low: str, before: int) -> tuple[str, int, int] | None:
     """The first English bound that starts before offset ``before`` (a non-recurring one if any)."""
     padded = " " + low  # a space before the first word too; offsets shift by one
     recurring = None
-    search = _EN_BOUND.search
+    scanner, tags, after_lead, lead_kinds = _compile_english()
+    search = scanner.search
     match = search(padded)
     while match is not None and match.start() < before:
-        kind = _EN_TAGS[cast(int, match.lastindex)]
+        kind = tags[cast(int, match.lastindex)]
         start, end = match.span()
         if kind == "lead":  # "by", "end of" …: a bound must follow
-            after = _AFTER_LEAD.match(padded, end)
+            after = after_lead.match(padded, end)
             if after is None:
                 match = search(padded, end - 1)  # the next word may start a bound of its own
                 continue
-            kind, end = _LEAD_KINDS[cast(int, after.lastindex)], after.end()
+            kind, end = lead_kinds[cast(int, after.lastindex)], after.end()
         while padded[end - 1] == " ":
             end -= 1
         if kind != "recurring":

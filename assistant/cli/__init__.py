@@ -5,7 +5,8 @@ SIGTERM 143, and neither leaves a half-written report behind.
 
 This module holds the command group and the core commands (check, rules, index, ask, schema, score);
 the other commands live in their own modules, which take what they share from ``_common`` and add
-themselves to the group through their ``register(app)``.
+themselves to the group through their ``register(app)``. ``app`` is the whole group, put together when
+first asked for; ``main`` builds only the command it runs, and imports only that command's module.
 """
 
 from __future__ import annotations
@@ -15,22 +16,20 @@ import json
 import os
 import signal
 import sys
-import traceback
 from dataclasses import replace
+from functools import cache
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
+from typer.models import CommandInfo
 
-from .. import __version__, scoring
+from .. import __version__
 from ..analysis.language import detect_language
 from ..reports import FORMATS, UnsafeTargetError, check_target, stream_name, write_output, write_report
-from . import alignment_map, assist, checkin, doctor, evaluate, web
 from ._common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
@@ -56,8 +55,11 @@ from ._common import (
 )
 
 # Each command imports what it needs when it runs (the rules, pydantic, openpyxl, the knowledge index,
-# the LLM client, gradio), so that ``--version`` and a small ``check`` start quickly.
+# the LLM client, gradio, rich's tables), so that ``--version`` and a small ``check`` start quickly.
 if TYPE_CHECKING:
+    from rich.table import Table
+
+    from .. import scoring
     from ..config import Config
     from ..findings import Finding
     from ..model import OKRSet
@@ -88,6 +90,8 @@ class _Commands(TyperGroup):
         except Exception as exc:
             debug = bool(ctx.meta.get(DEBUG_KEY))
             if debug:
+                import traceback
+
                 traceback.print_exc()
             if isinstance(exc, UnsafeTargetError):  # a refusal, not a bug: its message says it all
                 show_error(str(exc))
@@ -96,14 +100,33 @@ class _Commands(TyperGroup):
             raise Exit(EXIT_ERROR) from None
 
 
-app = typer.Typer(
-    name="okr-review",
-    help="Check OKRs against the CLASSIC standard and explain every finding.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    cls=_Commands,
-)
+def _command_group() -> typer.Typer:
+    """An empty ``okr-review`` command group: for this module's commands, ``app``, and what ``main`` runs."""
+    return typer.Typer(
+        name="okr-review",
+        help="Check OKRs against the CLASSIC standard and explain every finding.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        cls=_Commands,
+    )
+
+
+_core = _command_group()  # the commands of this module; ``app`` adds the other modules' ones
+# The commands the other modules register, by name, in the order of ``--help`` (tests/test_startup.py
+# checks this against what the modules register).
+_MODULE_COMMANDS = {
+    "map": "alignment_map",
+    "rewrite": "assist",
+    "questions": "assist",
+    "retro": "assist",
+    "draft": "assist",
+    "eval": "evaluate",
+    "eval-compare": "evaluate",
+    "app": "web",
+    "checkin": "checkin",
+    "doctor": "doctor",
+}
 
 
 def _version(value: bool) -> None:
@@ -112,7 +135,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_core.callback()
 def _root(
     ctx: typer.Context,
     version: Annotated[
@@ -126,7 +149,7 @@ def _root(
     ctx.meta[DEBUG_KEY] = debug
 
 
-@app.command()
+@_core.command()
 def check(
     paths: Annotated[
         list[str],
@@ -213,7 +236,7 @@ def check(
     if progress and total >= PROGRESS_MIN_KRS and err.is_terminal:
         from rich.progress import Progress
 
-        with Progress(console=err, transient=True) as bar:
+        with Progress(console=err.console, transient=True) as bar:
             task = bar.add_task("checking", total=total)
             findings = run_check(loaded.sets, config, on_progress=lambda n: bar.advance(task, n), jobs=workers)
     else:
@@ -263,12 +286,15 @@ def _suggestions(
     return batch.suggestions()
 
 
-@app.command("rules")
+@_core.command("rules")
 def list_rules(
     code: Annotated[str | None, typer.Argument(help="Show one rule in full.")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
 ) -> None:
     """List the CLASSIC rules: code, dimension, default severity, title and knowledge note."""
+    from rich.console import Console
+    from rich.table import Table
+
     from ..rules.catalogue import dimension_label, rules
 
     lang = lang if lang in ("zh", "en") else "en"
@@ -305,7 +331,7 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-@app.command("index")
+@_core.command("index")
 def build_index(
     rebuild: Annotated[bool, typer.Option(help="Rebuild even when the index is up to date.")] = False,
     data_dir: DataDirOption = None,
@@ -322,7 +348,7 @@ def build_index(
     )
 
 
-@app.command()
+@_core.command()
 def ask(
     question: Annotated[str, typer.Argument(help="A question about OKRs, in Chinese or English.")],
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages to show.")] = 5,
@@ -337,20 +363,28 @@ def ask(
     config_path: ConfigOption = None,
 ) -> None:
     """Search the guidance notes: the best passages with note id, section and score (no LLM needed)."""
-    from ..findings import Dimension
+    from rich.console import Console
+    from rich.text import Text
+
     from ..knowledge.retrieval import MODES
-    from ..rules.catalogue import rules
 
     if mode not in MODES:
         raise fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     codes = [c.upper() for c in rule or []]
-    unknown = [c for c in codes if c not in rules()]
-    if unknown:
-        raise fail(f"unknown rule {unknown[0]!r}; run 'okr-review rules' for the list")
     dimensions = [d.lower() for d in dimension or []]
-    known = {d.value for d in Dimension}
-    if any(d not in known for d in dimensions):
-        raise fail(f"--dimension must be one of {', '.join(sorted(known))}")
+    # The rule catalogue and the OKR model are imported only to check filters given (they cost start-up time).
+    if codes:
+        from ..rules.catalogue import rules
+
+        unknown = [c for c in codes if c not in rules()]
+        if unknown:
+            raise fail(f"unknown rule {unknown[0]!r}; run 'okr-review rules' for the list")
+    if dimensions:
+        from ..findings import Dimension
+
+        known = {d.value for d in Dimension}
+        if any(d not in known for d in dimensions):
+            raise fail(f"--dimension must be one of {', '.join(sorted(known))}")
     settings = knowledge_settings(load_settings(config_path), data_dir=data_dir, knowledge_dir=knowledge_dir)
     retriever, status = open_retriever(settings, mode=mode)
     if status.built:
@@ -382,7 +416,7 @@ def ask(
         out.print(Text(body + "\n"), soft_wrap=True, highlight=False)
 
 
-@app.command()
+@_core.command()
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the schema here.")] = None,
 ) -> None:
@@ -401,7 +435,7 @@ def schema(
         raise fail(str(exc)) from None
 
 
-@app.command()
+@_core.command()
 def score(
     paths: Annotated[list[str], typer.Argument(help="Files with final scores (score column or field).")],
     scale: Annotated[
@@ -412,6 +446,9 @@ def score(
     config_path: ConfigOption = None,
 ) -> None:
     """Score summary at cycle end: each set's scores against the 60–70% healthy band and the configured marks."""
+    from rich.console import Console
+
+    from .. import scoring
     from ..importers import load_paths
 
     if scale is not None and scale not in ("auto", *scoring.Scale):
@@ -433,6 +470,8 @@ def score(
 
 def _score_row(okr_set: OKRSet, config: Config, marks: scoring.Marks, scale: str | None) -> dict[str, Any]:
     """One set's line of ``okr-review score``: its scale, counts, mean and every KR's band."""
+    from .. import scoring
+
     used = scoring.set_scale(okr_set, config, scale)
     percents = [(o.kr_ref(kr), p) for o, kr, p in scoring.scored_key_results(okr_set, config, used)]
     summary = marks.summarise(p for _, p in percents)
@@ -449,6 +488,10 @@ def _score_row(okr_set: OKRSet, config: Config, marks: scoring.Marks, scale: str
 
 def _score_grid(rows: list[dict[str, Any]], marks: scoring.Marks) -> Table:
     """The score summary as a table whose band headings show the configured marks."""
+    from rich.table import Table
+
+    from .. import scoring
+
     low, full = f"{marks.low:g}", f"{marks.full:g}"
     healthy_low, healthy_high = (f"{edge:g}" for edge in scoring.HEALTHY_BAND)
     grid = Table(
@@ -490,12 +533,60 @@ def exit_on_signals() -> None:
             signal.signal(number, _raise_exit)
 
 
+@cache
+def whole_group() -> typer.Typer:
+    """Every command, in the order of ``--help``: this module's, then the other modules' (imported here)."""
+    group = _command_group()
+    group.registered_callback = _core.registered_callback
+    group.registered_commands = list(_core.registered_commands)
+    for module in dict.fromkeys(_MODULE_COMMANDS.values()):
+        import_module(f".{module}", __name__).register(group)
+    return group
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the whole command group (``whole_group()``), for tests and for ``typer``'s own tools."""
+    if name == "app":
+        return whole_group()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def command_for(args: list[str]) -> typer.Typer:
+    """The command group to run ``args`` with: the whole group, or a copy holding only the command they name.
+
+    Typer reads every command's signature and annotations before it parses anything (~20 ms for all of
+    them), and the other commands' modules take time to import; a run needs one command. The group's own
+    options take no values, so the first word not starting with ``-`` names the command; when it names
+    none (``--help``, a typo), the whole group answers, with its list of commands and its suggestions.
+    ``--version`` alone needs no command at all.
+    """
+    word = next((arg for arg in args if not arg.startswith("-")), None)
+    chosen: list[CommandInfo] = []
+    if word is None:
+        if "--version" not in args or "--help" in args:
+            return whole_group()
+    else:
+        if word in _MODULE_COMMANDS:
+            found = _command_group()
+            import_module(f".{_MODULE_COMMANDS[word]}", __name__).register(found)
+            registered = found.registered_commands
+        else:
+            registered = _core.registered_commands
+        chosen = [info for info in registered if _command_name(info) == word]
+        if not chosen:
+            return whole_group()
+    group = _command_group()
+    group.registered_callback = _core.registered_callback
+    group.registered_commands = chosen
+    return group
+
+
+def _command_name(info: CommandInfo) -> str:
+    """The name a registered command is called by (typer's rule: the function's name, ``_`` as ``-``)."""
+    return info.name or getattr(info.callback, "__name__", "").lower().replace("_", "-")
+
+
 def main() -> None:
     """Console-script entry point."""
     exit_on_signals()
-    app()
-
-
-# The other commands live in their own modules; registering them here keeps the order of ``--help``.
-for _module in (alignment_map, assist, evaluate, web, checkin, doctor):
-    _module.register(app)
+    command_for(sys.argv[1:])()

@@ -2,7 +2,7 @@
 
 The command modules (the core commands in ``__init__``, and ``assist``, ``web``, ``evaluate``,
 ``alignment_map``) import from here and never from each other, so the package has no import cycle.
-Heavy modules (pydantic, the knowledge index, the LLM client) are imported inside the functions.
+Heavy modules (pydantic, the knowledge index, the LLM client, even rich) are imported inside the functions.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..config import Config
     from ..findings import InputProblem
     from ..knowledge import KnowledgeSettings, NoteBook
@@ -25,8 +25,28 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+NOTES_CACHE = "notes-front-matter.json"  # in the data folder: the notes' parsed front matter (see knowledge.notes)
 
-err = Console(stderr=True)
+
+class _Stderr:
+    """rich's console on standard error, made on first use: a clean run prints nothing there, and rich takes
+    ~30 ms to import. Every attribute is the console's (``err.print``, ``err.is_terminal``)."""
+
+    _made: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if _Stderr._made is None:
+            from rich.console import Console
+
+            _Stderr._made = Console(stderr=True)
+        return _Stderr._made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+err = _Stderr()
 
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="Where the knowledge index is kept (default: per-user data folder).")
@@ -62,6 +82,8 @@ def describe_error(exc: BaseException) -> str:
 
 def show_error(message: str) -> None:
     """``error: message`` on stderr, the message shown as written (no markup)."""
+    from rich.markup import escape
+
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
 
 
@@ -100,7 +122,7 @@ def load_notebook(settings: KnowledgeSettings) -> NoteBook:
     if not settings.knowledge_dir.is_dir():
         err.print(f"warning: no knowledge notes at {settings.knowledge_dir}", highlight=False, markup=False)
         return NoteBook({})
-    notebook = load_notes(settings.knowledge_dir)
+    notebook = load_notes(settings.knowledge_dir, cache=settings.data_dir / NOTES_CACHE)
     for problem in notebook.problems:
         err.print(f"warning: {problem}", highlight=False, markup=False)
     return notebook

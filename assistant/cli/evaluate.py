@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from ..shipped import shipped_dir
 from ._common import (
@@ -22,13 +21,21 @@ from ._common import (
     load_settings,
 )
 
-out = Console()
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def register(app: typer.Typer) -> None:
     """Add ``okr-review eval`` and ``eval-compare`` to the command group."""
     app.command("eval")(evaluate)
     app.command("eval-compare")(evaluate_compare)
+
+
+def _stdout() -> Console:
+    """rich's console on standard output (imported when a command prints, not when the command line starts)."""
+    from rich.console import Console
+
+    return Console()
 
 
 def _evals_dir() -> Path:
@@ -167,7 +174,7 @@ def evaluate(
     err.print(f"{len(suite.cases)} cases · {len(options.subjects)} columns · {total} task runs", highlight=False)
     record = run_evaluation(options, env, suite=suite, judge=judge_fn)
     totals = record_totals(record)
-    print_run(record, out)
+    print_run(record, _stdout())
     err.print(totals.describe(), highlight=False)
 
     try:
@@ -210,7 +217,7 @@ def evaluate_compare(
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     counts = {change: sum(1 for d in diffs if d.change == change) for change in ("fixed", "broken", "output changed")}
-    out.print(
+    _stdout().print(
         f"{len(diffs)} cases · fixed {counts['fixed']} · broken {counts['broken']} · "
         f"output changed {counts['output changed']} → {output}",
         highlight=False,

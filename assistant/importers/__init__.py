@@ -4,6 +4,9 @@ Formats, by suffix: JSON / YAML in the model's own schema; CSV / TSV / XLSX / XL
 key result); Markdown / plain-text outlines. Bad input never stops a run: each file, row or field that
 cannot be read becomes a problem with its location, and everything else is still read. Input files are only
 ever opened for reading.
+
+Each reader is imported when a file of its kind is read (the CSV, JSON/YAML and workbook readers, PyYAML,
+openpyxl), so that checking one Markdown file loads only the outline reader.
 """
 
 from __future__ import annotations
@@ -14,15 +17,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
 from ..findings import ImportResult, InputProblem
 from ._columns import ColumnMatcher
 from ._encoding import decode
 from ._limits import LIMIT_NAMES, LimitExceeded, Limits, LimitsError, default_limits, limits_from
 from ._outline import parse_outline
-from ._structured import load_document, load_json, load_yaml, looks_structured, parse_json, parse_yaml
-from ._tabular import load_csv
 from .messages import message, problem
 
 __all__ = [
@@ -104,6 +103,8 @@ def load_file(
 
 def load_data(data: object, name: str = "<data>", *, limits: LimitsLike = None) -> ImportResult:
     """Read OKR sets already parsed from JSON or YAML (one set, a list, or ``{"sets": [...]}``); ids may be left out."""
+    from ._structured import load_document
+
     return _bounded(name, lambda: load_document(data, name, limits=limits_from(limits)))
 
 
@@ -118,6 +119,17 @@ def load_text(text: str, name: str = "<text>", *, limits: LimitsLike = None) -> 
 
 def _read_text(text: str, name: str, limits: Limits) -> ImportResult:
     stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith(("{", "[")) or ":" in stripped:
+        return _read_structured_text(text, stripped, name, limits)
+    return parse_outline(text, name, limits=limits)
+
+
+def _read_structured_text(text: str, stripped: str, name: str, limits: Limits) -> ImportResult:
+    """Pasted text that may be a JSON or YAML document; an outline when it is not one."""
+    import yaml
+
+    from ._structured import load_document, load_json, looks_structured, parse_json, parse_yaml
+
     if stripped.startswith("{"):
         return load_json(stripped, name, limits)
     if stripped.startswith("["):
@@ -191,6 +203,8 @@ def _read_file(path: Path, file: str, matcher: ColumnMatcher, limits: Limits) ->
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".tsv"):
+            from ._tabular import load_csv
+
             return load_csv(path, file, matcher, limits)
         if suffix in (".xlsx", ".xlsm"):
             from ._workbook import load_xlsx  # openpyxl (and numpy) cost ~130 ms to import: only for workbooks
@@ -209,7 +223,11 @@ def _read_file(path: Path, file: str, matcher: ColumnMatcher, limits: Limits) ->
         return ImportResult(problems=[problem(message("IMP010"), file)])
     text = decoded[0].lstrip("\ufeff")
     if suffix == ".json":
+        from ._structured import load_json
+
         return load_json(text, file, limits)
     if suffix in (".yaml", ".yml"):
+        from ._structured import load_yaml
+
         return load_yaml(text, file, limits)
     return parse_outline(text, file, limits=limits)

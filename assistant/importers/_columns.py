@@ -17,14 +17,19 @@ from importlib import resources
 from ..findings import InputProblem
 from .messages import message, problem
 
-__all__ = ["FIELDS", "IGNORE", "ColumnMatcher", "normalise_header"]
+__all__ = ["IGNORE", "ColumnMatcher", "fields", "normalise_header"]
 
 IGNORE = "ignore"  # a --map target that silences a column
 
 _TRAILING_NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>)\s*$")
 _DROP = re.compile(r"[\s_\-:*]+")
 _PARTS = re.compile(r"[/|\n]+")
-_SCRIPT_RUNS = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
+
+
+@cache
+def _script_runs() -> re.Pattern[str]:
+    """Runs of Chinese and of other text (compiled on first use: ~2 ms, and only odd headers need it)."""
+    return re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
 
 
 def normalise_header(text: str) -> str:
@@ -53,11 +58,8 @@ def _aliases() -> tuple[tuple[str, ...], dict[str, str]]:
 
 
 def fields() -> tuple[str, ...]:
-    """Every field a column can hold, in the order of ``columns.toml``."""
+    """Every field a column can hold, in the order of ``columns.toml`` (read when first needed, not on import)."""
     return _aliases()[0]
-
-
-FIELDS: tuple[str, ...] = fields()
 
 
 class ColumnMatcher:
@@ -66,12 +68,11 @@ class ColumnMatcher:
     def __init__(self, column_map: Mapping[str, str] | None = None) -> None:
         self.problems: list[InputProblem] = []
         self._user: dict[str, str] = {}
-        _, aliases = _aliases()
         for header, target in (column_map or {}).items():
             key = normalise_header(str(target))
-            field = IGNORE if key == IGNORE else aliases.get(key)
+            field = IGNORE if key == IGNORE else _aliases()[1].get(key)
             if field is None:
-                known = ", ".join((*FIELDS, IGNORE))
+                known = ", ".join((*fields(), IGNORE))
                 text = message("IMP120", target=target, header=header, known=known)
                 self.problems.append(problem(text, "<column map>", field=str(header)))
                 continue
@@ -88,7 +89,7 @@ class ColumnMatcher:
         # Bilingual headers: "关键结果/Key Result", "目标 Objective". Every recognised part must agree.
         parts = [p for p in _PARTS.split(unicodedata.normalize("NFKC", header)) if p.strip()]
         if len(parts) == 1:
-            parts = [p for p in _SCRIPT_RUNS.findall(parts[0]) if normalise_header(p)]
+            parts = [p for p in _script_runs().findall(parts[0]) if normalise_header(p)]
         if len(parts) < 2:
             return None
         named = {self._user.get(k) or _aliases()[1].get(k) for k in map(normalise_header, parts)}

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
 
+from .settings import KnowledgeSettings, embedding_api_key
 from .tokens import char_pairs, query_words, words
 
 Vector = list[float]
@@ -117,3 +118,12 @@ class OpenAIEmbedding:
         if len(data) != len(batch) or any(not d.embedding for d in data):
             raise EmbeddingError(f"embedding endpoint returned {len(data)} vectors for {len(batch)} texts")
         return [list(d.embedding) for d in data]
+
+
+def make_embedder(settings: KnowledgeSettings) -> Embedder:
+    """The configured embedding: the offline one unless ``embedding = "openai"``."""
+    if settings.embedding == "openai":
+        return OpenAIEmbedding(
+            settings.embedding_model, base_url=settings.embedding_base_url, api_key=embedding_api_key()
+        )
+    return HashingEmbedding()

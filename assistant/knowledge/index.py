@@ -2,104 +2,29 @@
 
 Embedded ``PersistentClient`` in the data folder by default, a Chroma server when a host is
 configured. The collection's metadata records what built it (content hash, embedding id, chunk
-format); an index built by another embedding is refused rather than mixed.
+format); an index built by another embedding is refused rather than mixed. Each time the embedded
+index is built, or found up to date without a current query snapshot, it writes one (see ``snapshot``).
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .embeddings import Embedder, HashingEmbedding, OpenAIEmbedding
-from .notes import Note, NoteBook
-from .settings import KnowledgeSettings, embedding_api_key
-from .tokens import document_words
+from .chunks import INDEX_FORMAT, Chunk, note_chunks, vocabulary_hash
+from .embeddings import Embedder, make_embedder
+from .settings import KnowledgeSettings
 
-INDEX_FORMAT = 1  # bump when chunking or stored fields change: every index rebuilds
+if TYPE_CHECKING:
+    from .notes import NoteBook
 
 
 class KnowledgeIndexError(RuntimeError):
     """The index cannot be used as configured (server unreachable, built by another embedding…)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """One note section as stored: its id is ``note-id#n``."""
-
-    id: str
-    note_id: str
-    section: str
-    language: str
-    text: str  # the section's text, shown to users
-    words: tuple[str, ...]  # title, heading, topics and text as words, for BM25
-    rules: tuple[str, ...]
-    dimensions: tuple[str, ...]
-
-    def embedded_text(self, note: Note) -> str:
-        """What the embedding sees: the note's titles and topics give every section its context."""
-        return "\n".join((note.title["zh"], note.title["en"], " ".join(note.topics), self.section, self.text))
-
-    def metadata(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {
-            "note_id": self.note_id,
-            "section": self.section,
-            "language": self.language,
-            "words": " ".join(self.words),
-            "rules": ",".join(self.rules),
-            "dimensions": ",".join(self.dimensions),
-        }
-        # Chroma filters on scalar fields: one flag per rule and dimension makes them filterable.
-        meta.update({f"rule_{code}": True for code in self.rules})
-        meta.update({f"dim_{dimension}": True for dimension in self.dimensions})
-        return meta
-
-    @classmethod
-    def from_stored(cls, chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
-        return cls(
-            id=chunk_id,
-            note_id=str(meta["note_id"]),
-            section=str(meta["section"]),
-            language=str(meta["language"]),
-            text=text,
-            words=tuple(str(meta["words"]).split()),
-            rules=tuple(filter(None, str(meta.get("rules", "")).split(","))),
-            dimensions=tuple(filter(None, str(meta.get("dimensions", "")).split(","))),
-        )
-
-
-def note_chunks(note: Note) -> list[Chunk]:
-    """The chunks of one note, one per ``##`` section."""
-    rules = note.rules
-    dimensions = tuple(d.value for d in note.dimensions)
-    chunks = []
-    for number, section in enumerate(note.sections, start=1):
-        parts = (note.title["zh"], note.title["en"], " ".join(note.topics), section.heading, section.text)
-        chunks.append(
-            Chunk(
-                id=f"{note.id}#{number}",
-                note_id=note.id,
-                section=section.heading,
-                language=section.language,
-                text=section.text,
-                words=tuple(document_words(parts)),
-                rules=rules,
-                dimensions=dimensions,
-            )
-        )
-    return chunks
-
-
-def make_embedder(settings: KnowledgeSettings) -> Embedder:
-    if settings.embedding == "openai":
-        return OpenAIEmbedding(
-            settings.embedding_model, base_url=settings.embedding_base_url, api_key=embedding_api_key()
-        )
-    return HashingEmbedding()
 
 
 def open_client(settings: KnowledgeSettings):
@@ -116,11 +41,6 @@ def open_client(settings: KnowledgeSettings):
             raise KnowledgeIndexError(f"cannot reach {settings.where()}: {exc}") from None
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
-
-
-def _vocabulary_hash() -> str:
-    text = resources.files("assistant").joinpath("data/retrieval.toml").read_bytes()
-    return hashlib.sha256(text).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +81,7 @@ class KnowledgeIndex:
         return self._client
 
     def fingerprint(self) -> str:
-        return f"{INDEX_FORMAT}:{self.notebook.content_hash()}:{_vocabulary_hash()}"
+        return f"{INDEX_FORMAT}:{self.notebook.content_hash()}:{vocabulary_hash()}"
 
     def ensure(self, *, rebuild: bool = False) -> IndexStatus:
         """Open the index, building it when missing, outdated or asked to; refuse another embedding's."""
@@ -186,6 +106,7 @@ class KnowledgeIndex:
             self._build(existing)
         else:
             self._collection = existing
+        self._keep_snapshot(fresh=bool(reason))
         return IndexStatus(
             built=bool(reason),
             reason=reason or "up to date",
@@ -195,6 +116,23 @@ class KnowledgeIndex:
             embedding=self.embedder.id,
             where=self.settings.where(),
         )
+
+    def _keep_snapshot(self, *, fresh: bool) -> None:
+        """Write the query snapshot of a freshly built index, or of one whose snapshot is missing or stale.
+
+        A snapshot that cannot be written only costs later queries their speed: they open chromadb.
+        """
+        from .snapshot import snapshot_applies, snapshot_is_current, write_snapshot
+
+        if not snapshot_applies(self.settings):
+            return
+        if not fresh and snapshot_is_current(self.settings, self.embedder.id):
+            return
+        stored = self._collection.get(include=["documents", "metadatas", "embeddings"])
+        with contextlib.suppress(OSError):
+            write_snapshot(
+                self.settings, self.notebook, embedding=self.embedder.id, fingerprint=self.fingerprint(), stored=stored
+            )
 
     def _existing(self):
         from chromadb.errors import NotFoundError
@@ -254,14 +192,34 @@ class KnowledgeIndex:
             ]
         return self._chunks
 
+    def title(self, note_id: str, language: str) -> str:
+        """A note's title in the language (its id when the note is gone)."""
+        note = self.notebook.get(note_id)
+        return note.title_in(language) if note else note_id
+
     def vector_search(
-        self, vector: Sequence[float], n: int, where: Mapping[str, Any] | None
+        self, vector: Sequence[float], n: int, rules: Collection[str] = (), dimensions: Collection[str] = ()
     ) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the nearest chunks."""
+        """(chunk id, cosine similarity) of the nearest chunks with any of the rules and any of the
+        dimensions (when given), nearest first."""
         count = self.collection.count()
         if count == 0:
             return []
         result = self.collection.query(
-            query_embeddings=[list(vector)], n_results=min(n, count), where=dict(where) if where else None
+            query_embeddings=[list(vector)], n_results=min(n, count), where=chroma_filter(rules, dimensions)
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+
+def chroma_filter(rules: Iterable[str], dimensions: Iterable[str]) -> dict[str, Any] | None:
+    """A chromadb filter: any of the rules, and any of the dimensions."""
+    groups: list[dict[str, Any]] = []
+    for prefix, values in (("rule_", list(rules)), ("dim_", list(dimensions))):
+        clauses = [{f"{prefix}{value}": True} for value in values]
+        if len(clauses) == 1:
+            groups.append(clauses[0])
+        elif clauses:
+            groups.append({"$or": clauses})
+    if not groups:
+        return None
+    return groups[0] if len(groups) == 1 else {"$and": groups}

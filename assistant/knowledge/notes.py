@@ -2,18 +2,22 @@
 
 A note explains one topic of the guidance; rules point to notes by id (``rules.toml``), reports
 show a note's title and summary under each finding, and the index stores one chunk per section.
+
+Every ``check`` reads the notes, and parsing YAML is most of that: front matter already parsed is
+kept in a JSON file (``load_notes(folder, cache=…)``) by the digest of its text, so an unchanged
+note is not parsed again and PyYAML is not even imported.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-
-import yaml
+from typing import Any
 
 from ..findings import Dimension
 
@@ -68,15 +72,20 @@ class Note:
         return self.summary.get(lang) or self.summary["zh"]
 
 
-def parse_note(text: str, path: Path) -> Note:
-    """Read one note; raises NoteError naming the file and field when it is malformed."""
+def parse_note(text: str, path: Path, *, cache: FrontMatterCache | None = None) -> Note:
+    """Read one note; raises NoteError naming the file and field when it is malformed.
+
+    ``cache`` holds front matter parsed before; what is parsed here is added to it.
+    """
     match = _FRONT_MATTER.match(text)
     if not match:
         raise NoteError(f"{path}: no front matter (a '---' block at the top)")
-    try:
-        meta = yaml.safe_load(match.group("yaml"))
-    except yaml.YAMLError as exc:
-        raise NoteError(f"{path}: front matter is not valid YAML: {exc}") from None
+    source = match.group("yaml")
+    meta = cache.get(source) if cache is not None else None
+    if meta is None:
+        meta = _parse_yaml(source, path)
+        if cache is not None:
+            cache.put(source, meta)
     if not isinstance(meta, dict):
         raise NoteError(f"{path}: front matter must be a mapping of fields")
     missing = [name for name in _REQUIRED if name not in meta]
@@ -117,6 +126,86 @@ def parse_note(text: str, path: Path) -> Note:
         path=path,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _parse_yaml(source: str, path: Path) -> Any:
+    """Front matter as data: with libyaml's parser when PyYAML has it (ten times faster), else the pure one.
+
+    On an error the pure parser reads it again, so the message is the same whichever parser is installed.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    try:
+        if loader is not None:
+            try:
+                return yaml.load(source, Loader=loader)  # CSafeLoader: the safe loader, in C
+            except yaml.YAMLError:
+                pass
+        return yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise NoteError(f"{path}: front matter is not valid YAML: {exc}") from None
+
+
+class FrontMatterCache:
+    """Parsed front matter by the sha256 of its YAML text, read from and saved to one JSON file.
+
+    Only data that JSON gives back unchanged is kept (not dates, say), so a note read from the cache is
+    exactly the note parsed again. A missing, unreadable or foreign file is an empty cache; saving is
+    atomic and skipped quietly when the folder cannot be written: the cache only ever saves time.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, Any] = {}
+        self._used: set[str] = set()
+        self._changed = False
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("version") == self.VERSION and isinstance(data.get("notes"), dict):
+            self._entries = data["notes"]
+
+    @staticmethod
+    def _key(source: str) -> str:
+        return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+    def get(self, source: str) -> Any | None:
+        """The parsed front matter of ``source``, or None when it is not cached."""
+        key = self._key(source)
+        meta = self._entries.get(key)
+        if meta is not None:
+            self._used.add(key)
+        return meta
+
+    def put(self, source: str, meta: Any) -> None:
+        """Remember parsed front matter, when JSON keeps it as it is."""
+        try:
+            same = json.loads(json.dumps(meta, ensure_ascii=False)) == meta
+        except (TypeError, ValueError):
+            same = False
+        if same and meta is not None:
+            key = self._key(source)
+            self._entries[key] = meta
+            self._used.add(key)
+            self._changed = True
+
+    def save(self) -> None:
+        """Write the entries used in this run (so that edited notes do not pile up), when any is new."""
+        if not self._changed and self._used == set(self._entries):
+            return
+        from ..atomic import write_atomic
+
+        entries = {key: self._entries[key] for key in sorted(self._used)}
+        text = json.dumps({"version": self.VERSION, "notes": entries}, ensure_ascii=False, sort_keys=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, text)
+        except (OSError, ValueError):
+            pass  # a read-only or odd location: the next run parses the notes again
 
 
 def _strings(value: object, name: str, fail) -> tuple[str, ...]:
@@ -183,16 +272,18 @@ def note_files(folder: Path) -> Iterable[Path]:
     return sorted(p for p in folder.glob("*.md") if not p.stem.isupper())
 
 
-def load_notes(folder: Path) -> NoteBook:
+def load_notes(folder: Path, *, cache: Path | None = None) -> NoteBook:
     """Every readable note of a folder; a malformed note is reported in ``problems`` and skipped.
 
-    Ids are unique because each must equal its file name.
+    Ids are unique because each must equal its file name. ``cache``: a JSON file of front matter
+    parsed before (see ``FrontMatterCache``), read and brought up to date.
     """
     notes: dict[str, Note] = {}
     problems: list[str] = []
+    parsed = FrontMatterCache(cache) if cache is not None else None
     for path in note_files(folder):
         try:
-            note = parse_note(path.read_text(encoding="utf-8"), path)
+            note = parse_note(path.read_text(encoding="utf-8"), path, cache=parsed)
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(f"{path}: cannot read: {exc}")
             continue
@@ -200,4 +291,6 @@ def load_notes(folder: Path) -> NoteBook:
             problems.append(str(exc))
             continue
         notes[note.id] = note
+    if parsed is not None:
+        parsed.save()
     return NoteBook(MappingProxyType(notes), tuple(problems), folder)

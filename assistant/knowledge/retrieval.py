@@ -1,20 +1,26 @@
-"""Search the notes: vector search in chromadb fused with BM25 over the same chunks.
+"""Search the notes: vector search fused with BM25 over the same chunks.
 
 Three modes, measured by ``evals/retrieval/run.py``: ``vector`` (the index's embedding only),
 ``lexical`` (BM25 over jieba/Snowball words) and ``hybrid`` (reciprocal-rank fusion of the two,
 the default). Questions are expanded with synonyms across Chinese and English before either
 search. Filters by rule code or CLASSIC dimension let a finding fetch exactly its explanation.
+The chunks and their vectors come from the chromadb index or from its query snapshot (``snapshot``),
+which answer alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..shipped import data_table
-from .index import Chunk, KnowledgeIndex
+from .chunks import Chunk
 from .tokens import query_words
+
+if TYPE_CHECKING:
+    from .embeddings import Embedder
+    from .notes import NoteBook
 
 MODES = ("hybrid", "vector", "lexical")
 CANDIDATES = 40  # how deep each search looks before fusion
@@ -37,10 +43,28 @@ class Passage:
     language: str
 
 
+class SearchIndex(Protocol):
+    """What the retriever needs of an index: ``KnowledgeIndex`` (chromadb) or ``QuerySnapshot``."""
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def notebook(self) -> NoteBook: ...
+
+    def chunks(self) -> list[Chunk]: ...
+
+    def title(self, note_id: str, language: str) -> str: ...
+
+    def vector_search(
+        self, vector: Sequence[float], n: int, rules: Collection[str] = (), dimensions: Collection[str] = ()
+    ) -> list[tuple[str, float]]: ...
+
+
 class Retriever:
     """Answers questions from a knowledge index; usable without any LLM."""
 
-    def __init__(self, index: KnowledgeIndex, *, mode: str = "hybrid", expand: bool = True) -> None:
+    def __init__(self, index: SearchIndex, *, mode: str = "hybrid", expand: bool = True) -> None:
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.index = index
@@ -75,12 +99,13 @@ class Retriever:
         ``language`` ("zh" or "en") is the question's: titles come in it, and sections written in it
         are preferred. Passages scoring under ``min_score`` (e.g. :data:`RELEVANCE_FLOOR`) are left out.
         """
+        rules, dimensions = list(rules), list(dimensions)  # read twice below: a generator would run dry
         bm25 = self._lexical()
         allowed = self._allowed(set(rules), set(dimensions))
         ranked: dict[str, float] = {}
         if self.mode in ("hybrid", "vector"):
             vector = self.index.embedder.embed_query(question)
-            hits = self.index.vector_search(vector, CANDIDATES, _where(rules, dimensions))
+            hits = self.index.vector_search(vector, CANDIDATES, rules, dimensions)
             self._fuse(ranked, [chunk_id for chunk_id, _ in hits])
         if self.mode in ("hybrid", "lexical"):
             terms = query_words(question, expand=self.expand)
@@ -126,20 +151,5 @@ class Retriever:
             ranked[chunk_id] = ranked.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
 
     def _passage(self, chunk: Chunk, score: float, lang: str) -> Passage:
-        note = self.index.notebook.get(chunk.note_id)
-        title = note.title_in(lang) if note else chunk.note_id
+        title = self.index.title(chunk.note_id, lang)
         return Passage(chunk.note_id, title, chunk.section, chunk.text, round(score, 4), chunk.language)
-
-
-def _where(rules: Iterable[str], dimensions: Iterable[str]) -> dict[str, Any] | None:
-    """A chromadb filter: any of the rules, and any of the dimensions."""
-    groups: list[dict[str, Any]] = []
-    for prefix, values in (("rule_", list(rules)), ("dim_", list(dimensions))):
-        clauses = [{f"{prefix}{value}": True} for value in values]
-        if len(clauses) == 1:
-            groups.append(clauses[0])
-        elif clauses:
-            groups.append({"$or": clauses})
-    if not groups:
-        return None
-    return groups[0] if len(groups) == 1 else {"$and": groups}

@@ -1,9 +1,9 @@
 """Words of Chinese and English text for lexical retrieval, and synonym expansion of questions.
 
-Chinese is segmented by jieba (with the domain terms of ``data/retrieval.toml`` kept whole) and
-also cut into character pairs, so that a question matches a note even where the two segment a
-phrase differently. English words are lower-cased and stemmed (Snowball). Both languages drop the
-stop words of ``retrieval.toml``.
+Chinese is segmented by jieba (with the domain terms of ``data/retrieval.toml`` kept whole, and its
+dictionary looked up from disk: see ``segmenter``) and also cut into character pairs, so that a
+question matches a note even where the two segment a phrase differently. English words are
+lower-cased and stemmed (Snowball). Both languages drop the stop words of ``retrieval.toml``.
 """
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ def _stopwords() -> frozenset[str]:
     return frozenset([*table["zh"], *(w.lower() for w in table["en"])])
 
 
+TERM_FREQUENCY = 50_000  # the domain terms' weight in jieba: high enough that they are never cut apart
+
+
 @cache
 def _segmenter():
-    """A jieba tokenizer of its own (not the global one), with the domain terms added."""
-    import jieba
+    """A jieba tokenizer of its own (not the global one) with the domain terms added (see ``segmenter``)."""
+    from .segmenter import import_jieba, new_tokenizer
 
-    jieba.setLogLevel(logging.WARNING)
-    segmenter = jieba.Tokenizer()
-    for term in vocabulary()["terms"]["zh"]:
-        segmenter.add_word(term, freq=50_000)
-    return segmenter
+    import_jieba().setLogLevel(logging.WARNING)
+    return new_tokenizer((term, TERM_FREQUENCY) for term in vocabulary()["terms"]["zh"])
 
 
 _local = threading.local()

@@ -130,11 +130,14 @@ def _report_to_stream(review: Review, fmt: str, stream: str | None, console: Con
         write_stream(render(review, fmt), file)
         return
     if fmt == "text":
-        from rich.console import Console
-
-        from ._text import print_text
+        from ._text import plain_stream, print_text, write_plain_text
 
         if stream == "stderr" or console is None:
+            if plain_stream(file):  # a pipe or a file: no styling, so rich need not even be imported
+                write_plain_text(review, file)
+                return
+            from rich.console import Console
+
             console = Console(file=file, highlight=False, markup=False, emoji=False)
         print_text(review, console)
         return

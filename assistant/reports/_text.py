@@ -3,13 +3,17 @@
 Each line is a list of ``(text, style)`` segments. Plain output (files, pipes,
 ``render``) just joins the texts; a rich console gets ``Text.assemble`` of the
 segments, never a markup string, so OKR text such as ``[bold]`` or ``:smile:`` is
-printed as written. Lines are never wrapped by the report itself.
+printed as written. Lines are never wrapped by the report itself. Where rich would
+print without styling anyway (a pipe or a file), ``plain_stream`` says so without
+importing rich, which takes longer than a small check itself.
 """
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.text import Text
+import os
+import sys
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING
 
 from ..findings import Finding, InputProblem, Severity
 from ..importers.messages import problem_text
@@ -23,6 +27,11 @@ Line = list[Segment]
 
 SEVERITY_STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
 PROBLEM_STYLE = {"error": "bold red", "warning": "yellow"}
+# What rich consults, besides isatty(), to decide that a stream is a terminal: when one is set, rich decides.
+_RICH_TERMINAL_VARIABLES = ("FORCE_COLOR", "TTY_COMPATIBLE")
+
+if TYPE_CHECKING:
+    from rich.console import Console
 _MAX_CLEAN_SETS = 10
 
 
@@ -235,14 +244,42 @@ def render_text(review: Review) -> str:
     return "".join("".join(text for text, _ in line) + "\n" for line in build_lines(review))
 
 
+def _write_plain(lines: list[Line], file: IO[str]) -> None:
+    file.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
+    file.flush()
+
+
+def plain_stream(file: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether a new rich console on ``file`` would print without any styling, told without importing rich.
+
+    True only for a stream that is not a terminal while nothing could make rich think otherwise
+    (FORCE_COLOR or TTY_COMPATIBLE set, Jupyter, IDLE); when unsure, False, and rich decides as before.
+    """
+    if any(name in environ for name in _RICH_TERMINAL_VARIABLES) or "IPython" in sys.modules:
+        return False
+    if getattr(sys.stdin, "__module__", "").startswith("idlelib"):
+        return False
+    isatty = getattr(file, "isatty", None)
+    try:
+        return isatty is not None and not isatty()
+    except ValueError:  # a closed stream: let rich say what it makes of it
+        return False
+
+
+def write_plain_text(review: Review, file: IO[str]) -> None:
+    """The report as plain text on a stream (what ``print_text`` prints there when rich would not style it)."""
+    _write_plain(build_lines(review), file)
+
+
 def print_text(review: Review, console: Console) -> None:
     """Print the report on a rich console: coloured on a terminal, plain when piped, never wrapped."""
+    from rich.text import Text
+
     lines = build_lines(review)
     plain = console.color_system is None and not console.record
     if plain and getattr(console, "_buffer_index", 1) == 0:  # not inside console.capture()
         # No styling possible: skip rich's per-line rendering, which dominates on big reports.
-        console.file.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
-        console.file.flush()
+        _write_plain(lines, console.file)
         return
     for line in lines:
         console.print(Text.assemble(*line), soft_wrap=True, highlight=False, markup=False, emoji=False)

@@ -429,7 +429,7 @@ def _is_result(
 @cache
 def _effort_after() -> re.Pattern[str]:
     """An effort unit right after a number, or (English) within the next three words."""
-    units = lexicon.pattern("effort_units").pattern
+    units = lexicon.pattern_source("effort_units")  # the source only: compiling the list alone is not needed
     return re.compile(rf"\s*(?:[A-Za-z-]+\s+){{0,3}}?(?:{units})", re.IGNORECASE)
 
 

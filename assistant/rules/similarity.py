@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
+from typing import Any, cast
 
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -86,19 +88,23 @@ def similar_groups(sets: Sequence[frozenset[str]], threshold: float, *, per_set:
     reached: at most ``per_set`` comparisons per set; past ``work`` keys indexed, keys looked up and comparisons
     in all, the index stops growing and each further set gets a glance (a few comparisons), so time and
     memory stay bounded on any input and a group of thousands of near-copies still takes them all in.
+
+    The steps (and so the links, whose scores the findings show, and where a limit cuts) are those of the plain
+    form kept in tests/rules/test_similar_groups_reference.py; numbered shingles, int keys and bit sets make
+    each step cheaper.
     """
-    frequency = Counter(gram for grams in sets for gram in grams)
     join = _Join(sets, threshold)
-    for i in sorted(range(len(sets)), key=lambda i: len(sets[i])):
+    probing = threshold / (2 - threshold)
+    for i in sorted(range(len(sets)), key=join.sizes.__getitem__):
         if not sets[i]:
             continue
-        ordered = sorted(sets[i], key=lambda g: (frequency[g], g))
+        ordered = join.ordered(i)
         if join.found.work < work:
-            join.probe(i, join.keys(ordered, threshold / (2 - threshold)), per_set)
+            join.probe(i, join.keys(ordered, probing), per_set)
             join.add(i, join.keys(ordered, threshold))
         else:  # out of work: glance at the sets already indexed only, so a big group still takes in the rest
             join.found.complete = False
-            join.probe(i, join.keys(ordered, threshold / (2 - threshold))[:_GLANCE], _GLANCE)
+            join.probe(i, join.keys(ordered, probing)[:_GLANCE], _GLANCE)
     return join.found
 
 
@@ -106,93 +112,162 @@ def similar_groups(sets: Sequence[frozenset[str]], threshold: float, *, per_set:
 # template to join its group.
 _GLANCE = 8
 
+# Sets are compared as bit sets while those take at most this many bytes per shingle held (a frozenset takes
+# more): company exports reuse a few hundred bigrams, so theirs are short; a huge vocabulary keeps frozensets.
+_BITSET_BYTES_PER_SHINGLE = 16
+
 
 class _Join:
-    """The state of one similarity join: the sets, the index and the groups found so far."""
+    """The state of one similarity join: the sets, the index and the groups found so far.
+
+    Shingles are numbered once by rarity (ties by text), so a set's rarest-first order is its sorted numbers
+    and a key (a pair of numbers, or one) is an int. Sets are compared as bit sets of those numbers when that
+    is compact (``int.bit_count`` of the intersection), as the given frozensets when not: the same counts.
+    """
 
     def __init__(self, sets: Sequence[frozenset[str]], threshold: float) -> None:
         self.sets = sets
         self.threshold = threshold
         self.found = SimilarGroups(len(sets))
+        self.sizes = [len(grams) for grams in sets]
+        frequency = Counter(chain.from_iterable(sets))
+        self.rank = {gram: n for n, gram in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))}
+        self.base = len(self.rank) + 1  # pairs (a, b) are keyed a·base + b + base, single shingles 0 … base − 1
+        bitset_bytes = len(sets) * (len(self.rank) // 8 + 32)
+        self.bitsets = bitset_bytes <= _BITSET_BYTES_PER_SHINGLE * sum(self.sizes)
+        # What each set is compared as (filled in as sets are taken, always before they are met) and the count
+        # of shingles in an intersection of two of them.
+        self.fingerprints: list[Any] = [0] * len(sets) if self.bitsets else list(sets)
+        self.count: Callable[[Any], int] = int.bit_count if self.bitsets else len
         # Two sets of up to `tiny` shingles each may reach the threshold with a single shingle in common.
         self.tiny = math.floor(2 / threshold + 1e-9) - 1
-        # key (two prefix shingles, or one shingle of a tiny set) → the one set indexed under it, or
-        # {group root when indexed → sets}; roots go stale as groups merge, and are compacted on the way.
-        self.index: dict[str, int | dict[int, list[int]]] = {}
-        self.tried: set[int] = set()
+        # key → ~the one set indexed under it, or {group root when indexed → sets}; roots go stale as groups
+        # merge, and are compacted on the way.
+        self.index: dict[int, int | dict[int, list[int]]] = {}
+        self._low: dict[int, int] = {}
+        self.seen = [-1] * len(sets)  # by set: the last set whose probe met it
+        self._needed: list[int] = []
 
-    def keys(self, ordered: list[str], share: float) -> list[str]:
+    def ordered(self, i: int) -> list[int]:
+        """Set i's shingle numbers, rarest first; notes its bit set on the way."""
+        ordered = sorted([self.rank[gram] for gram in self.sets[i]])
+        if self.bitsets:
+            self.fingerprints[i] = sum([1 << n for n in ordered])
+        return ordered
+
+    def keys(self, ordered: list[int], share: float) -> list[int]:
         """A set's keys: the pairs of its prefix shingles, rarest first, and each shingle of a tiny set.
 
         The prefix leaves out the ⌈share·n⌉ − 2 commonest: share is t/(2−t) when probing (a partner may be
         smaller) and t when indexing (later partners are at least as large, so they must share more).
         """
-        size = len(ordered)
+        size, base = len(ordered), self.base
         prefix = ordered[: size - math.ceil(size * share - 1e-9) + 2]
-        pairs = [a + b for n, a in enumerate(prefix) for b in prefix[n + 1 :]]  # bigrams: 4 characters
+        rows = [a * base + base for a in prefix]
+        pairs = [row + b for n, row in enumerate(rows) for b in prefix[n + 1 :]]
         return pairs + ordered if size <= self.tiny else pairs
 
-    def add(self, i: int, keys: list[str]) -> None:
-        index, root = self.index, self.found.root(i)
+    def add(self, i: int, keys: list[int]) -> None:
+        """Index set i under its keys, with the sets of its group."""
+        index, get, root = self.index, self.index.get, self.found.root
+        mine = root(i)
         self.found.work += len(keys)
         for key in keys:
-            entry = index.get(key)
-            if entry is None:
-                index[key] = i  # most keys hold one set: no bucket for them
-                continue
-            if isinstance(entry, int):
-                entry = index[key] = {self.found.root(entry): [entry]}
-            entry.setdefault(root, []).append(i)
-
-    def probe(self, i: int, keys: list[str], per_set: int) -> None:
-        """Join set i to the earlier sets of other groups met under its keys that are similar to it."""
-        found, index = self.found, self.index
-        parent, root = found.parent, found.root
-        found.work += len(keys)
-        tried = self.tried = set()
-        mine = root(i)
-        for key in keys:
-            entry = index.get(key)
-            if entry is None:
-                continue
-            if isinstance(entry, int):
-                if root(entry) != mine and self.verify(i, entry):
-                    mine = root(i)
+            entry = get(key)
+            if type(entry) is dict:
+                bucket = entry.get(mine)
+                if bucket is None:
+                    entry[mine] = [i]
+                else:
+                    bucket.append(i)
+            elif entry is None:
+                index[key] = ~i  # many keys hold one set: no bucket for them (~i: never 0 nor None)
             else:
+                other = ~cast(int, entry)
+                head = root(other)
+                index[key] = {mine: [other, i]} if head == mine else {head: [other], mine: [i]}
+
+    def probe(self, i: int, keys: list[int], per_set: int) -> None:
+        """Join set i to the earlier sets of other groups met under its keys that are similar to it.
+
+        Each set met is compared once (``seen``); within a group's bucket the sets are compared in turn
+        until one is similar, which joins the groups. The sets met were all taken before i, so they are no
+        larger than i: only a much smaller one may be too small to compare.
+        """
+        found, sizes, count, fingerprints = self.found, self.sizes, self.count, self.fingerprints
+        parent, root, get = found.parent, found.root, self.index.get
+        mine_print, size = fingerprints[i], sizes[i]
+        low = self._smallest_partner(size)
+        needed = self._common_needed(2 * size)[size:]  # by the other set's size: shared shingles it takes
+        seen = self.seen  # seen[j] == i: set j met in this probe (compared, or too small to compare)
+        met = compared = 0
+        mine = root(i)
+        entries: Iterator[int | dict[int, list[int]]] = filter(None, map(get, keys))  # joins leave the index as is
+        for entry in entries:
+            if type(entry) is dict:
                 stale = 0
                 for head, members in entry.items():
-                    group = head if parent[head] == head else root(head)
-                    if group != head:
+                    if parent[head] != head:
                         stale += 1
-                    if group == mine:
+                        if root(head) == mine:
+                            continue
+                    elif head == mine:
                         continue
                     for j in members:
-                        if self.verify(i, j):
-                            mine = root(i)
-                            break  # the rest of this bucket is in i's group now
-                    if len(tried) >= per_set:
+                        if seen[j] == i:
+                            continue
+                        seen[j] = i
+                        met += 1
+                        other = sizes[j]
+                        if other >= low:
+                            compared += 1
+                            common = count(mine_print & fingerprints[j])
+                            if common >= needed[other]:
+                                found.join(i, j, 2 * common / (size + other))
+                                mine = root(i)
+                                break  # the rest of this bucket is in i's group now
+                    if met >= per_set:
                         break
-                if stale * 2 > len(entry):
+                if stale and stale * 2 > len(entry):
                     _compact(entry, found)
-            if len(tried) >= per_set:
+            else:  # one set under this key
+                j = ~cast(int, entry)
+                if seen[j] == i or root(j) == mine:
+                    continue
+                seen[j] = i
+                met += 1
+                other = sizes[j]
+                if other >= low:
+                    compared += 1
+                    common = count(mine_print & fingerprints[j])
+                    if common >= needed[other]:
+                        found.join(i, j, 2 * common / (size + other))
+                        mine = root(i)
+            if met >= per_set:
                 found.complete = False
-                return
+                break
+        found.comparisons += compared
+        found.work += len(keys) + compared
 
-    def verify(self, i: int, j: int) -> bool:
-        """Compare sets i and j once; join their groups if similar. False when not (or out of comparisons)."""
-        if j in self.tried:
-            return False
-        self.tried.add(j)
-        grams, other, found = self.sets[i], self.sets[j], self.found
-        if not could_reach(len(grams), len(other), self.threshold):
-            return False
-        found.comparisons += 1
-        found.work += 1
-        score = dice(grams, other)
-        if score >= self.threshold:
-            found.join(i, j, score)
-            return True
-        return False
+    def _smallest_partner(self, size: int) -> int:
+        """The fewest shingles a smaller set may have to reach the threshold with a set of this size."""
+        low = self._low.get(size)
+        if low is None:
+            low = self._low[size] = next(b for b in range(1, size + 1) if could_reach(size, b, self.threshold))
+        return low
+
+    def _common_needed(self, total: int) -> list[int]:
+        """For each sum of two sizes up to total: the fewest shared shingles whose Dice reaches the threshold."""
+        needed = self._needed
+        while len(needed) <= total:
+            pair = len(needed)
+            common = min(pair, math.ceil(self.threshold * pair / 2))
+            while common > 0 and 2 * (common - 1) / max(pair, 1) >= self.threshold:
+                common -= 1
+            while common <= pair and 2 * common / max(pair, 1) < self.threshold:
+                common += 1
+            needed.append(common)
+        return needed
 
 
 def _compact(buckets: dict[int, list[int]], found: SimilarGroups) -> None:

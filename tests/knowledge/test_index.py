@@ -12,6 +12,7 @@ from notes_fixture import write_notes
 from assistant.knowledge import knowledge_settings, load_notes, open_retriever
 from assistant.knowledge.embeddings import HashingEmbedding
 from assistant.knowledge.index import KnowledgeIndex, KnowledgeIndexError
+from assistant.knowledge.snapshot import snapshot_path
 
 
 @pytest.fixture
@@ -129,6 +130,7 @@ def test_a_chroma_server_holds_a_shared_index(settings, chroma_server):
     assert retriever.search("握手会", 1)[0].note_id == "handshake"
     assert not open_retriever(shared)[1].built
     assert not settings.index_dir.exists()  # nothing was written locally
+    assert not snapshot_path(shared).exists()  # no query snapshot: the server's collection may change from elsewhere
 
 
 def test_an_unreachable_server_is_a_clear_error(settings):

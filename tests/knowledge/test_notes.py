@@ -1,10 +1,13 @@
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 from notes_fixture import note_text, write_notes
 
 from assistant.findings import Dimension
 from assistant.knowledge import NoteError, load_notes
+from assistant.knowledge import notes as notes_module
 from assistant.knowledge.notes import parse_note, split_sections
 
 
@@ -72,3 +75,76 @@ def test_content_hash_changes_with_any_note(tmp_path):
     path = folder / "owners.md"
     path.write_text(path.read_text(encoding="utf-8").replace("唯一的负责人", "一个负责人"), encoding="utf-8")
     assert load_notes(folder).content_hash() != before
+
+
+# ------------------------------------------------------------------ the front-matter cache
+
+
+def _without_yaml(monkeypatch) -> None:
+    """Make parsing YAML fail loudly, so a test sees that front matter came from the cache."""
+
+    def refuse(source: str, path: Path) -> object:
+        raise AssertionError(f"{path} was parsed again")
+
+    monkeypatch.setattr(notes_module, "_parse_yaml", refuse)
+
+
+def test_cached_front_matter_gives_the_same_notes_without_parsing_yaml(tmp_path, monkeypatch):
+    folder = write_notes(tmp_path / "notes")
+    cache = tmp_path / "data" / "front-matter.json"
+    parsed = load_notes(folder)
+    assert load_notes(folder, cache=cache).notes == parsed.notes  # first run: parsed, then saved
+    assert cache.is_file()
+    _without_yaml(monkeypatch)
+    again = load_notes(folder, cache=cache)
+    assert again.notes == parsed.notes and again.problems == ()
+
+
+def test_an_edited_note_is_parsed_again_and_the_old_entry_dropped(tmp_path):
+    folder = write_notes(tmp_path / "notes")
+    cache = tmp_path / "front-matter.json"
+    load_notes(folder, cache=cache)
+    before = set(json.loads(cache.read_text(encoding="utf-8"))["notes"])
+    path = folder / "owners.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("One owner", "A single owner"), encoding="utf-8")
+    book = load_notes(folder, cache=cache)
+    assert book.notes["owners"].title_in("en") == "A single owner"
+    after = set(json.loads(cache.read_text(encoding="utf-8"))["notes"])
+    assert len(after) == len(before) == len(book) and after != before
+
+
+def test_a_broken_or_foreign_cache_file_is_ignored_and_replaced(tmp_path):
+    folder = write_notes(tmp_path / "notes")
+    cache = tmp_path / "front-matter.json"
+    for content in ("{not json", '{"version": 99, "notes": {}}', '["a list"]', "\udcff"):
+        cache.write_text(content, encoding="utf-8", errors="surrogateescape")
+        assert load_notes(folder, cache=cache).notes == load_notes(folder).notes
+        assert json.loads(cache.read_text(encoding="utf-8"))["version"] == notes_module.FrontMatterCache.VERSION
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    folder = write_notes(tmp_path / "notes")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    book = load_notes(folder, cache=blocker / "front-matter.json")
+    assert book.notes == load_notes(folder).notes and book.problems == ()
+
+
+def test_front_matter_json_cannot_keep_is_parsed_every_time(tmp_path):
+    folder = write_notes(tmp_path / "notes", ("owners",))
+    path = folder / "owners.md"
+    text = path.read_text(encoding="utf-8").replace("id: owners\n", "id: owners\nreviewed: 2025-07-01\n")
+    path.write_text(text, encoding="utf-8")
+    cache = tmp_path / "front-matter.json"
+    load_notes(folder, cache=cache)
+    assert not cache.exists()  # a date would come back from JSON as text: nothing to keep, nothing written
+    assert load_notes(folder, cache=cache).notes == load_notes(folder).notes
+
+
+def test_a_yaml_error_reads_the_same_with_or_without_libyaml(tmp_path, monkeypatch):
+    folder = write_notes(tmp_path / "notes", ())
+    (folder / "broken.md").write_text("---\nid: [\n---\n## x\ny\n", encoding="utf-8")
+    with_libyaml = load_notes(folder).problems
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert load_notes(folder).problems == with_libyaml
+    assert "expected the node content" in with_libyaml[0]  # the pure parser's wording, whichever is installed
