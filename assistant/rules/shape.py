@@ -153,6 +153,12 @@ def _zh_index() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
 
 
 @cache
+def _zh_starts() -> re.Pattern[str]:
+    """The first characters of the Chinese entries, as one character class."""
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(_zh_index())) + "]")
+
+
+@cache
 def _en_index() -> dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]:
     """English entries (as word tuples) by first word, longest first, each with the lists that hold it."""
     lists: dict[tuple[str, ...], set[str]] = {}
@@ -180,9 +186,10 @@ def _scan(text: str) -> dict[str, tuple[WordMatch, ...]]:
 
     if _CJK.search(text):
         index = _zh_index()
-        for start, ch in enumerate(text):
+        for at in _zh_starts().finditer(text):  # only where an entry could start: most characters cannot
+            start, ch = at.start(), at.group()
             seen: set[str] = set()
-            for word, names in index.get(ch, ()):
+            for word, names in index[ch]:
                 if text.startswith(word, start):
                     add(names, WordMatch(word, start, start + len(word)), seen)
     if _LATIN.search(text):
