@@ -23,7 +23,7 @@ from ..rules.catalogue import dimension_label
 from .context import UPLOAD_SUFFIXES, AppContext
 from .jobs import JobError, run_bounded
 from .panel import badge_colours, item_label
-from .review_job import Reviewed, read_uploads, review_files
+from .review_job import Reviewed, Written, read_uploads, review_files
 from .texts import LANGUAGES, text
 
 SEVERITIES = (Severity.error, Severity.warning, Severity.info)
@@ -199,12 +199,14 @@ def bounded_review(
     reports: bool = True,
     progress: Callable[[float, str], None] | None = None,
     answer: Callable[[Screened, Reviewed], None] | None = None,
+    written: Callable[[list[Path]], None] | None = None,
 ) -> tuple[Screened, Reviewed]:
     """Screen the uploads, then read, check (and write reports) in a process of its own, within the caps.
 
     Raises JobError (its ``reason`` a ui.toml key) when a session cap, the time or the memory budget is crossed;
     the session can go on either way, and a review that did not finish leaves no report folder behind.
-    ``answer(screened, reviewed)`` gets the findings as soon as they are known, before the reports are written.
+    ``answer(screened, reviewed)`` gets the findings as soon as they are known, before the reports are written;
+    ``written(paths)`` the reports written so far while the slower ones are still being written.
     """
     screened = screen_uploads(paths, ctx, language)
     refused = ctx.ledger.begin(session, len(screened.files), screened.size)
@@ -223,7 +225,11 @@ def bounded_review(
     )
     first: list[Reviewed] = []
 
-    def answered(found: Reviewed) -> None:
+    def answered(found: Reviewed | Written) -> None:
+        if isinstance(found, Written):
+            if written is not None:
+                written(found.reports)
+            return
         first.append(found)
         if answer is not None:
             answer(screened, found)
@@ -257,17 +263,21 @@ def review_uploads(
     session: str = "",
     progress: Callable[[float, str], None] | None = None,
     answer: Callable[[BatchReview], None] | None = None,
+    written: Callable[[list[Path]], None] | None = None,
 ) -> BatchReview:
     """Check the uploads and write the HTML, XLSX and JSON reports into a fresh folder of the reports folder.
 
-    ``answer`` gets the review (without reports) as soon as the findings are known.
+    ``answer`` gets the review (without reports) as soon as the findings are known; ``written`` the reports
+    written so far (in the downloads' order) while the slower ones are still being written.
     """
 
     def first(screened: Screened, found: Reviewed) -> None:
         if answer is not None:
             answer(batch_review(screened, found, ctx, language))
 
-    screened, done = bounded_review(paths, ctx, language, session=session, progress=progress, answer=first)
+    screened, done = bounded_review(
+        paths, ctx, language, session=session, progress=progress, answer=first, written=written
+    )
     return batch_review(screened, done, ctx, language)
 
 

@@ -19,7 +19,8 @@ from ..model import OKRSet
 from ..reports import write_report
 from ..review import Review
 
-REPORT_FORMATS = ("html", "xlsx", "json")
+REPORT_FORMATS = ("html", "xlsx", "json")  # the order the downloads are listed in
+WRITE_ORDER = ("json", "html", "xlsx")  # quickest first: a large review's XLSX takes seconds, the others a fraction
 REPORT_NAME = "okr-review-report"
 
 
@@ -31,6 +32,18 @@ class Reviewed:
     findings: list[Finding] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Written:
+    """The reports written so far, in the downloads' order: sent while the others are still being written."""
+
+    reports: list[Path] = field(default_factory=list)
+
+
+def listed(reports: dict[str, Path]) -> list[Path]:
+    """Report paths by format, in the downloads' order (REPORT_FORMATS)."""
+    return [reports[fmt] for fmt in REPORT_FORMATS if fmt in reports]
 
 
 def read_upload(path: str | Path, name: str, config: Config) -> ImportResult:
@@ -65,8 +78,9 @@ def review_files(
 ) -> Reviewed:
     """Read, check and (with a ``folder``) write the HTML, XLSX and JSON reports there.
 
-    With a folder, the findings go out as a first answer before the reports are written (the XLSX takes
-    seconds on a large file), and the result holds only the report paths.
+    With a folder, the findings go out as a first answer before the reports are written, then each report as
+    soon as it is written (quickest first: the XLSX of a large review takes seconds, the HTML and JSON a fraction
+    of that); the result holds only the report paths, in the downloads' order.
     """
     loaded = read_uploads(files, config, report)
     report(0.5, "check")
@@ -83,10 +97,11 @@ def review_files(
         language=language,
         notes=notes,
     )
-    written = Reviewed()
-    for number, fmt in enumerate(REPORT_FORMATS):
-        report(0.6 + 0.4 * number / len(REPORT_FORMATS), "reports")
+    written: dict[str, Path] = {}
+    for number, fmt in enumerate(WRITE_ORDER):
+        if written:
+            report(0.6 + 0.4 * number / len(WRITE_ORDER), "reports", Written(listed(written)))
         target = folder / f"{REPORT_NAME}.{fmt}"
         write_report(review, fmt, target)
-        written.reports.append(target)
-    return written
+        written[fmt] = target
+    return Reviewed(reports=listed(written))

@@ -36,9 +36,9 @@ SEVERITY_TITLES = {"x_title": "col_dimension", "y_title": "col_count", "color_ti
 class ReviewShown:
     """A batch review on the page: counts, unreadable input, charts, filters, findings, reports, the map."""
 
-    counts: str
+    counts: str | Keep
     file_status: str | Keep
-    problems: Shown
+    problems: Shown | Keep
     by_dimension: Records | Keep | None
     by_team: Records | Keep | None
     f_dimension: Choices | Keep
@@ -103,7 +103,7 @@ def review_shown(result: BatchReview, language: str) -> ReviewShown:
         f_team=Choices(choices["team"], everything),
         findings=Table(batch.finding_headers(language), batch.shown_rows(rows)),  # the build's widths
         details=False,
-        downloads=[str(p) for p in result.reports] or None,
+        downloads=downloads(result.reports),
         reviewed=LastReview(rows, result.review.sets, result.review.findings, language, result.files),
         picture=map_html(result.review.sets, result.review.findings, language),
     )
@@ -172,10 +172,43 @@ def not_finished(message: str) -> ReviewShown:
     )
 
 
+def downloads(reports: Sequence[Path]) -> list[str] | None:
+    """The report files for the downloads box (None: empty)."""
+    return [str(p) for p in reports] or None
+
+
+def downloads_only(reports: Sequence[Path]) -> ReviewShown:
+    """The reports written so far, the review already on the page kept as it is (nothing else is sent again).
+
+    A large review's findings, charts and map are megabytes: sending them again with each report would cost
+    seconds of the server's time and the browser's, for no change.
+    """
+    return ReviewShown(
+        counts=KEEP,
+        file_status=KEEP,
+        problems=KEEP,
+        by_dimension=KEEP,
+        by_team=KEEP,
+        f_dimension=KEEP,
+        f_severity=KEEP,
+        f_team=KEEP,
+        findings=KEEP,
+        details=KEEP,
+        downloads=downloads(reports),
+        reviewed=KEEP,
+        picture=KEEP,
+    )
+
+
 def review(
     ctx: AppContext, files: Sequence[str | Path] | None, language: str, *, session: str, progress: Progress
 ) -> Iterator[ReviewShown]:
-    """The findings as soon as they are known, then again with the reports (gradio sends only the change)."""
+    """The findings as soon as they are known, then each report as soon as it is written (quickest first).
+
+    Once a review is on the page, each report in between sends only the downloads, and the last step the whole
+    view again (what an API client gets); a review stopped after some reports were shown takes them away (its
+    report folder is removed).
+    """
     if not files:
         yield nothing_uploaded(language)
         return
@@ -191,6 +224,7 @@ def review(
                 session=session,
                 progress=lambda done, what: events.put(("progress", (done, what))),
                 answer=lambda first: events.put(("answer", first)),
+                written=lambda reports: events.put(("written", reports)),
             )
         except BaseException as exc:  # handed to the handler's thread, which shows or raises it
             events.put(("error", exc))
@@ -198,16 +232,27 @@ def review(
             events.put(("done", result))
 
     threading.Thread(target=work, name="okr-review-batch", daemon=True).start()
+    shown: ReviewShown | None = None  # the review on the page, once its findings are known
+    reported = False  # some report downloads on the page
     while True:
         kind, value = events.get()
         if kind == "progress":
             progress(value[0], batch.progress_words(value[1], language))
-        elif kind in ("answer", "done"):
-            yield review_shown(value, language)
-            if kind == "done":
-                return
+        elif kind == "written":
+            if shown is not None:
+                reported = True
+                yield downloads_only(value)
+        elif kind == "answer":
+            answer = review_shown(value, language)
+            shown = answer if value.review.sets else None
+            yield answer
+        elif kind == "done":
+            # The whole view last (what an API client gets), without building the megabytes of it again.
+            yield review_shown(value, language) if shown is None else replace(shown, downloads=downloads(value.reports))
+            return
         elif isinstance(value, JobError):
-            yield not_finished(batch.job_message(value, ctx, language))
+            stopped = not_finished(batch.job_message(value, ctx, language))
+            yield replace(stopped, downloads=None) if reported else stopped
             return
         else:
             raise value
