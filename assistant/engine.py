@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from functools import cache
@@ -317,8 +318,34 @@ def _plain(value: Any) -> Any:
     return {k: _plain(v) for k, v in value.items()} if isinstance(value, Mapping) else value
 
 
+def _default_signals() -> None:
+    """In a worker: end at once when the pool terminates it, and leave Ctrl-C to the calling process.
+
+    A forked worker inherits the caller's handlers; the CLI turns SIGTERM into ``SystemExit`` so that its
+    own clean-up runs, but a worker running clean-up on the way out can block for ever on a queue lock
+    that another worker holds, and ``Pool.terminate`` then waits for it: the run would never end.
+    """
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _forked_worker_signals() -> None:
+    """Right after any fork: a worker of an open pool gets the default signal handling at once."""
+    if _FORKED is not None:
+        _default_signals()
+
+
+# At the fork itself, not in the pool's initializer: a worker is terminable before it runs any of its code.
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork either
+    os.register_at_fork(after_in_child=_forked_worker_signals)
+
+
 def _start_worker(config: Config, lang: str, fold: bool) -> None:
     global _WORKER
+    _default_signals()
     _WORKER = (_Runner(config, lang), fold)
 
 

@@ -6,7 +6,9 @@ import importlib.util
 import itertools
 import json
 import multiprocessing
+import os
 import re
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,3 +148,45 @@ def test_cli_jobs_gives_a_byte_identical_report(export, tmp_path, low_threshold,
 def test_cli_refuses_zero_jobs(export):
     result = CliRunner().invoke(app, ["check", str(export), "--jobs", "0"])
     assert result.exit_code == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_worker_dies_on_sigterm_whatever_the_caller_installed(monkeypatch):
+    """The CLI turns SIGTERM into SystemExit; a worker must not inherit that, or Pool.terminate can wait for ever."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # what the CLI's handler would be
+    monkeypatch.setattr(engine, "_FORKED", ((), None, True))  # as while a pool is open
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child reports what it has, then leaves without running the test's clean-up
+            state = (
+                signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
+                signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
+            )
+            os.write(write, repr(state).encode())
+            os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        assert os.read(read, 100) == b"(True, True)"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        os.close(read)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_other_forks_keep_the_callers_handlers(monkeypatch):
+    monkeypatch.setattr(engine, "_FORKED", None)  # no pool open
+    handler = lambda *_: None  # noqa: E731
+    previous = signal.signal(signal.SIGTERM, handler)
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+        if pid == 0:
+            os.write(write, b"kept" if signal.getsignal(signal.SIGTERM) is handler else b"reset")
+            os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        assert os.read(read, 100) == b"kept"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        os.close(read)
