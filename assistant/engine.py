@@ -22,6 +22,7 @@ import os
 import re
 import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from functools import cache
 from typing import Any, cast
@@ -273,7 +274,8 @@ def _check_in_workers(
         # and ending it after one run hands those copies back instead of growing over the whole batch.
         _FORKED = (sets, runner, fold)
         tasks: list[tuple[int, int, Sequence[OKRSet] | None]] = [(a, b, None) for a, b in bounds]
-        pool = multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=1)
+        with _termination_blocked():  # the pool's threads, which fork the later workers, inherit the mask
+            pool = multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=1)
     else:
         tasks = [(a, b, list(sets[a:b])) for a, b in bounds]
         init = (_portable(runner.config), runner.lang, fold)
@@ -318,24 +320,41 @@ def _plain(value: Any) -> Any:
     return {k: _plain(v) for k, v in value.items()} if isinstance(value, Mapping) else value
 
 
-def _default_signals() -> None:
-    """In a worker: end at once when the pool terminates it, and leave Ctrl-C to the calling process.
+_TERMINATION = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
-    A forked worker inherits the caller's handlers; the CLI turns SIGTERM into ``SystemExit`` so that its
-    own clean-up runs, but a worker running clean-up on the way out can block for ever on a queue lock
-    that another worker holds, and ``Pool.terminate`` then waits for it: the run would never end.
+
+@contextmanager
+def _termination_blocked() -> Iterator[None]:
+    """SIGTERM and SIGHUP held back in this thread (and in the threads and processes it starts) inside the block.
+
+    A worker is forked with the caller's signal handlers; the CLI's turns SIGTERM into ``SystemExit``, which
+    a worker cannot run before it has started, and a SIGTERM from ``Pool.terminate`` that arrives then is
+    lost: the worker waits for a task for ever and the run never ends. Held back, the signal waits until the
+    new worker has the default handling (``_forked_worker_signals``), which then ends it at once.
     """
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None:
-            signal.signal(number, signal.SIG_DFL)
+    if not hasattr(signal, "pthread_sigmask"):  # not on Windows, which has no fork either
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _TERMINATION)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _default_signals() -> None:
+    """In a worker: end at once when the pool terminates it, and leave Ctrl-C to the calling process."""
+    for number in _TERMINATION:
+        signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _forked_worker_signals() -> None:
-    """Right after any fork: a worker of an open pool gets the default signal handling at once."""
+    """Right after any fork: a worker of an open pool takes the default handling, then lets held signals in."""
     if _FORKED is not None:
         _default_signals()
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _TERMINATION)
 
 
 # At the fork itself, not in the pool's initializer: a worker is terminable before it runs any of its code.

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import re
 import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -152,24 +153,43 @@ def test_cli_refuses_zero_jobs(export):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 def test_a_forked_worker_dies_on_sigterm_whatever_the_caller_installed(monkeypatch):
-    """The CLI turns SIGTERM into SystemExit; a worker must not inherit that, or Pool.terminate can wait for ever."""
+    """The CLI turns SIGTERM into SystemExit; a worker must not keep that, or Pool.terminate can wait for ever.
+
+    The signal is sent at once after the fork, so it may arrive before the worker has run a line of its own:
+    it must end the worker all the same.
+    """
     previous = signal.signal(signal.SIGTERM, lambda *_: None)  # what the CLI's handler would be
     monkeypatch.setattr(engine, "_FORKED", ((), None, True))  # as while a pool is open
-    read, write = os.pipe()
     try:
-        pid = os.fork()
-        if pid == 0:  # the child reports what it has, then leaves without running the test's clean-up
-            state = (
-                signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
-                signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
-            )
-            os.write(write, repr(state).encode())
-            os._exit(0)
-        os.close(write)
-        os.waitpid(pid, 0)
-        assert os.read(read, 100) == b"(True, True)"
+        for _ in range(20):
+            with engine._termination_blocked():  # as in the pool's threads, which fork the workers
+                pid = os.fork()
+                if pid == 0:
+                    time.sleep(10)
+                    os._exit(0)
+            os.kill(pid, signal.SIGTERM)
+            _, status = os.waitpid(pid, 0)
+            assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_worker_leaves_ctrl_c_to_the_caller(monkeypatch):
+    monkeypatch.setattr(engine, "_FORKED", ((), None, True))
+    read, write = os.pipe()
+    try:
+        with engine._termination_blocked():
+            pid = os.fork()
+            if pid == 0:  # the child reports what it has, then leaves without running the test's clean-up
+                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+                state = (signal.getsignal(signal.SIGINT) is signal.SIG_IGN, signal.SIGTERM in blocked)
+                os.write(write, repr(state).encode())
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        assert os.read(read, 100) == b"(True, False)"  # Ctrl-C ignored, SIGTERM no longer held back
+    finally:
         os.close(read)
 
 
