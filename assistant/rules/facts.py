@@ -121,9 +121,6 @@ class TextFacts:
     @lazy
     def without_slogans(self) -> str:
         """The text with its slogan words (一流, world-class …) blanked out: what is left says what it is about."""
-        lower = self.text.lower()
-        if not any(word in lower for word in _slogan_words()):  # cheap: most texts need no substitution
-            return self.text
         return lexicon.pattern("slogan_words").sub(" ", self.text)
 
     def bare(self, max_chars: int, max_words: int) -> bool:
@@ -215,11 +212,6 @@ class FactsMemo:
         if found is None:
             found = self.kept[text] = TextFacts(text)
         return found
-
-
-@cache
-def _slogan_words() -> tuple[str, ...]:
-    return tuple(word.lower() for word in lexicon.words("slogan_words"))
 
 
 @cache
